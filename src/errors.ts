@@ -1,0 +1,81 @@
+import { describe } from './internal/describe.js';
+
+/**
+ * Every error crew raises extends {@link CrewError} and carries a stable `code`.
+ * Test and branch on `code` (or the class), never on message text.
+ */
+
+/** The codes crew's errors carry; stable across versions. */
+export type CrewErrorCode =
+  | 'CREW_INVALID_OPTION'
+  | 'CREW_CHANNEL_CLOSED'
+  | 'CREW_POOL_CLOSED'
+  | 'CREW_TASK_TIMEOUT'
+  | 'CREW_THREAD_CRASHED'
+  | 'CREW_NEGATIVE_COUNTER'
+  | 'CREW_SEMAPHORE_WEIGHT'
+  | 'CREW_MODULE_INVALID';
+
+/** The base class of every error crew raises. */
+export class CrewError extends Error {
+  /** A stable, machine-readable code, e.g. `CREW_POOL_CLOSED`. */
+  readonly code: CrewErrorCode;
+
+  constructor(code: CrewErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Bad input: an option or argument outside what crew accepts. The message names the option, the value and what is expected. */
+export class InvalidOptionError extends CrewError {
+  /** The name of the option or argument, e.g. `concurrency`. */
+  readonly option: string;
+  /** The value that was given. */
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown, expected: string) {
+    super(
+      'CREW_INVALID_OPTION',
+      `Expected \`${option}\` to be ${expected}, got ${describe(value)}`,
+    );
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A send or close on a closed channel, or a send still waiting when its channel closed. */
+export class ChannelClosedError extends CrewError {
+  constructor(message = 'The channel is closed') {
+    super('CREW_CHANNEL_CLOSED', message);
+  }
+}
+
+/** A job handed to a pool that no longer accepts work (after `close()` or `abort()`). */
+export class PoolClosedError extends CrewError {
+  constructor(message = 'The pool is closed and accepts no more jobs') {
+    super('CREW_POOL_CLOSED', message);
+  }
+}
+
+/** An attempt that ran past its `timeout`; it is the reason `ctx.signal` aborts with. */
+export class TaskTimeoutError extends CrewError {
+  /** The timeout that elapsed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(timeout: number) {
+    super('CREW_TASK_TIMEOUT', `The task timed out after ${timeout} ms`);
+    this.timeout = timeout;
+  }
+}
+
+/** A thread that died while running a task: an uncaught error, `process.exit()`, or out of memory. The exit code or error is in `cause`. */
+export class ThreadCrashError extends CrewError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CREW_THREAD_CRASHED', message, options);
+  }
+}

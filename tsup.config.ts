@@ -1,0 +1,19 @@
+import { defineConfig } from 'tsup';
+
+// One build, two formats: ESM (`.js`) and CommonJS (`.cjs`), each with its declarations.
+// Every public entry point and every file that must exist on its own (a thread's entry,
+// the CLI) is listed here.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  shims: true,
+  splitting: true,
+  treeshake: false,
+});
