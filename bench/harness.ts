@@ -70,10 +70,7 @@ export async function compare(
 }
 
 /** Runs `fn` (which performs `ops` operations) once and returns operations per second. */
-export async function throughput(
-  ops: number,
-  fn: () => unknown,
-): Promise<number> {
+export async function throughput(ops: number, fn: () => unknown): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
   const ns = Number(process.hrtime.bigint() - start);
