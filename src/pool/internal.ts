@@ -1,0 +1,55 @@
+/**
+ * Internal seams for code that wraps a Pool (the ThreadPool in `src/threads/`). Nothing
+ * here is exported from `src/index.ts`; users never see it.
+ *
+ * 1. `ctx[kTaskOptions]`: inside the handler, the task options object exactly as the
+ *    caller passed it to `run`/`submit`/`trySubmit` (or `undefined`), so that a wrapper's
+ *    `dispatch(job, ctx)` can read its own per-task keys, e.g. `transfer`:
+ *
+ *    ```ts
+ *    const pool = new Pool<J, R>((job, ctx) => {
+ *      const transfer = (ctx as HandlerContext & InternalContext)[kTaskOptions]?.transfer;
+ *      return thread.send(job, transfer, ctx.signal);
+ *    }, options);
+ *    ```
+ *
+ * 2. `options[kPoolExtension]`: Pool rejects option keys it does not know (a typo such as
+ *    `priorty` is an error, not a silent no-op). A wrapper widens what is accepted without
+ *    forking the validation, by passing a `PoolExtension` under this symbol key:
+ *
+ *    ```ts
+ *    new Pool(dispatch, {
+ *      ...poolOptions,
+ *      [kPoolExtension]: {
+ *        poolOptions: ['threads', 'idleTimeout', 'resourceLimits'], // checked by the wrapper
+ *        taskOptions: { transfer: (value, name) => checkTransfer(name, value) },
+ *      },
+ *    });
+ *    ```
+ *
+ *    Each `taskOptions` check runs for every task that sets that key (only then), and
+ *    throws `InvalidOptionError` to reject it; the task then never enters the pool.
+ */
+
+/** The key under which `ctx` carries the caller's task options object. */
+export const kTaskOptions: unique symbol = Symbol('crew.taskOptions');
+
+/** The key under which a wrapper passes its {@link PoolExtension} in the pool options. */
+export const kPoolExtension: unique symbol = Symbol('crew.poolExtension');
+
+/** What a wrapper adds to the options a Pool accepts. */
+export interface PoolExtension {
+  /** Extra pool option keys that the wrapper validates and handles itself; Pool ignores them. */
+  readonly poolOptions?: readonly string[];
+  /**
+   * Extra task option keys, each with its check. A check receives the value and the
+   * option's name and throws `InvalidOptionError` when the value is not acceptable.
+   */
+  readonly taskOptions?: Readonly<Record<string, (value: unknown, name: string) => void>>;
+}
+
+/** The handler context as a wrapper sees it. */
+export interface InternalContext {
+  /** The task options object exactly as the caller passed it, or `undefined`. */
+  readonly [kTaskOptions]: Readonly<Record<string, unknown>> | undefined;
+}
