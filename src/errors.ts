@@ -14,7 +14,9 @@ export type CrewErrorCode =
   | 'CREW_THREAD_CRASHED'
   | 'CREW_NEGATIVE_COUNTER'
   | 'CREW_SEMAPHORE_WEIGHT'
-  | 'CREW_MODULE_INVALID';
+  | 'CREW_MODULE_INVALID'
+  | 'CREW_CLI_USAGE'
+  | 'CREW_COMMAND_FAILED';
 
 /** The base class of every error crew raises. */
 export class CrewError extends Error {
@@ -77,5 +79,30 @@ export class TaskTimeoutError extends CrewError {
 export class ThreadCrashError extends CrewError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CREW_THREAD_CRASHED', message, options);
+  }
+}
+
+/** A `WaitGroup` counter that would drop below zero: more `done()` (or negative `add()`) than `add()`. */
+export class NegativeCounterError extends CrewError {
+  constructor(message = 'The WaitGroup counter would drop below zero') {
+    super('CREW_NEGATIVE_COUNTER', message);
+  }
+}
+
+/** A `Semaphore` released by more weight than is held. */
+export class SemaphoreWeightError extends CrewError {
+  constructor(message = 'The semaphore was released by more weight than is held') {
+    super('CREW_SEMAPHORE_WEIGHT', message);
+  }
+}
+
+/** A ThreadPool's handler module that cannot be used: it failed to load, or its default export is not a function. The load error, if any, is in `cause`. */
+export class InvalidModuleError extends CrewError {
+  /** The module, as a `file:` URL. */
+  readonly module: string;
+
+  constructor(module: string, message: string, options?: { cause?: unknown }) {
+    super('CREW_MODULE_INVALID', message, options);
+    this.module = module;
   }
 }

@@ -6,5 +6,22 @@ export {
   PoolClosedError,
   TaskTimeoutError,
   ThreadCrashError,
+  NegativeCounterError,
+  SemaphoreWeightError,
 } from './errors.js';
 export type { CrewErrorCode } from './errors.js';
+export { Channel } from './channel.js';
+export type { ReceiveResult, WaitOptions } from './channel.js';
+export { select, trySelect, after } from './select.js';
+export type {
+  ReceiveCase,
+  SendCase,
+  AfterCase,
+  SelectCase,
+  SelectCases,
+  SelectResult,
+} from './select.js';
+export { WaitGroup } from './wait-group.js';
+export { Group } from './group.js';
+export type { GroupOptions, GroupFunction } from './group.js';
+export { Semaphore } from './semaphore.js';
