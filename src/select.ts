@@ -200,14 +200,23 @@ class Selection {
       if (c.kind === 'receive') queues.receivers.push(entry);
       else queues.senders.push(entry);
     }
-    if (timerKey !== undefined) {
-      const key = timerKey;
-      this.#timer = setTimeout(
-        () => this.win({ case: key }),
-        Math.max(0, deadline - performance.now()),
-      );
-    }
+    if (timerKey !== undefined) this.#arm(timerKey, deadline);
     if (signal !== undefined) signal.addEventListener('abort', this);
+  }
+
+  /**
+   * Arms the timer of the earliest `after` case. Node's timers may fire a little before
+   * `performance.now()` reaches the deadline (they count from the event loop's cached
+   * time); then re-arm for the rest, so a case that fired is one that `poll` sees ready.
+   */
+  #arm(key: string, deadline: number): void {
+    this.#timer = setTimeout(
+      () => {
+        if (performance.now() >= deadline) this.win({ case: key });
+        else this.#arm(key, deadline);
+      },
+      Math.max(0, Math.ceil(deadline - performance.now())),
+    );
   }
 
   /** Claims the selection for one case; every other case withdraws. */
