@@ -16,7 +16,8 @@ export type CrewErrorCode =
   | 'CREW_SEMAPHORE_WEIGHT'
   | 'CREW_MODULE_INVALID'
   | 'CREW_CLI_USAGE'
-  | 'CREW_COMMAND_FAILED';
+  | 'CREW_COMMAND_FAILED'
+  | 'CREW_CLI_STOPPED';
 
 /** The base class of every error crew raises. */
 export class CrewError extends Error {

@@ -1,0 +1,29 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { UsageError } from './usage-error.js';
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before any job starts, that `program` can be run: a path must name an executable
+ * file, a bare name must be found on `PATH`. Throws `UsageError` otherwise, so a typo in the
+ * command is one clear line instead of a thousand failed jobs.
+ */
+export function checkExecutable(program: string): void {
+  if (program.includes('/')) {
+    if (!isExecutable(program))
+      throw new UsageError(`Cannot run ${program}: not an executable file`);
+    return;
+  }
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir.length > 0);
+  if (!dirs.some((dir) => isExecutable(join(dir, program)))) {
+    throw new UsageError(`Cannot run ${program}: command not found on PATH`);
+  }
+}

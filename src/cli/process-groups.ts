@@ -1,0 +1,38 @@
+/**
+ * The process groups of the jobs running now. Every command runs as the leader of its own
+ * process group (`detached: true`), so signalling `-pid` reaches the command and every process
+ * it started, unless one of them deliberately left the group (`setsid`).
+ *
+ * A group is tracked from spawn until its leader has been reaped; the kernel does not reuse a
+ * pid while it still names a live process group, so signalling a tracked group never hits a
+ * stranger.
+ */
+export class ProcessGroups {
+  readonly #live = new Set<number>();
+
+  add(pid: number): void {
+    this.#live.add(pid);
+  }
+
+  delete(pid: number): void {
+    this.#live.delete(pid);
+  }
+
+  get size(): number {
+    return this.#live.size;
+  }
+
+  /** Sends `signal` to the whole group led by `pid`; a group that is already gone is ignored. */
+  static kill(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // ESRCH: every process of the group has exited already.
+    }
+  }
+
+  /** Sends `signal` to every tracked group. Synchronous, so it is safe in an `exit` listener. */
+  killAll(signal: NodeJS.Signals): void {
+    for (const pid of this.#live) ProcessGroups.kill(pid, signal);
+  }
+}
