@@ -1,0 +1,338 @@
+/**
+ * The engine behind ThreadPool: it hands each task to a thread, starts, replaces,
+ * scales and stops threads, and turns every way a thread can die into an outcome for
+ * the tasks it held. It trusts its settings (the facade checked them) and knows nothing
+ * of queues, retries or timeouts: the Pool in front of it does those.
+ *
+ * Which thread: the least loaded live one. A new thread starts when every live thread
+ * is busy and there are fewer than `max`; at least `min` are kept (started at once).
+ * A thread above `min` that stays idle for `idleTimeout` ms is stopped.
+ *
+ * When a thread dies:
+ * - tasks it had started fail with `ThreadCrashError` (cause: its error or exit code),
+ *   unless it was stopped because one of them ignored its abort past `terminateGrace`:
+ *   that one settles with its abort reason;
+ * - tasks it had not started yet run on another thread: they never began, so no attempt
+ *   is used up;
+ * - it is replaced when fewer than `min` remain, or when tasks need it.
+ *
+ * A handler module that does not load: the tasks on that thread fail with
+ * `InvalidModuleError`; while no thread has loaded since, new tasks fail at once with
+ * the same error, and a new thread is tried only after a backoff that doubles each time
+ * (250 ms up to 30 s), so a broken module never causes a respawn storm.
+ */
+import { InvalidModuleError, PoolClosedError, ThreadCrashError } from '../errors.js';
+import { TaskRecord } from './task-record.js';
+import { Thread, type ThreadHooks, type ThreadSpec } from './thread.js';
+import type { Transferable } from 'node:worker_threads';
+
+export interface DispatcherSettings {
+  spec: ThreadSpec;
+  min: number;
+  max: number;
+  idleTimeout: number;
+  terminateGrace: number;
+  /** Called when the advised number of tasks per thread changes; see `depth`. */
+  onDepth: ((depth: number) => void) | undefined;
+}
+
+/** One thread's numbers, as `ThreadPool.stats.threads` reports them. */
+export interface ThreadStats {
+  /** The Worker's `threadId`. */
+  readonly threadId: number;
+  /** Tasks on this thread now (sent and not yet settled). */
+  readonly running: number;
+  /** Tasks this thread finished. */
+  readonly completed: number;
+  /** Share of its time the thread's event loop was busy since it started, 0..1. */
+  readonly utilization: number;
+}
+
+/** The stop reason of a thread stopped for being idle. */
+const IDLE = Symbol('idle');
+const MIN_BACKOFF = 250;
+const MAX_BACKOFF = 30_000;
+/** Per thread, keep about this much synchronous handler time (ms) in flight. */
+const TARGET_QUEUED_MS = 2;
+export const MIN_DEPTH = 2;
+export const MAX_DEPTH = 256;
+
+export class Dispatcher {
+  readonly #settings: DispatcherSettings;
+  readonly #threads = new Set<Thread>();
+  readonly #hooks: ThreadHooks;
+  #nextId = 1;
+  #closed = false;
+  #loadError: InvalidModuleError | undefined = undefined;
+  #retryAt = 0;
+  #backoff = MIN_BACKOFF;
+  #respawnTimer: NodeJS.Timeout | undefined = undefined;
+  #inflight = 0;
+  #drained: (() => void) | undefined = undefined;
+  #busyAverage = -1;
+  #depth = MIN_DEPTH;
+  #crashes = 0;
+
+  constructor(settings: DispatcherSettings) {
+    this.#settings = settings;
+    this.#hooks = {
+      ready: () => this.#onReady(),
+      loadFailed: (thread, invalidExport, error) =>
+        this.#onLoadFailed(thread, invalidExport, error),
+      settled: (task, ok, value) => this.#settle(task, ok, value),
+      busy: (ms) => this.#onBusy(ms),
+      idle: (thread) => this.#onIdle(thread),
+      exited: (thread, code, error) => this.#onExit(thread, code, error),
+    };
+    this.#fillToMin();
+  }
+
+  /**
+   * How many tasks per thread are worth keeping in flight: enough to batch small tasks
+   * (up to 256), down to 2 for tasks that keep a thread busy for a millisecond or more,
+   * so that long tasks wait in the pool's queue (where priorities and cancellation
+   * apply) rather than inside a thread.
+   */
+  get depth(): number {
+    return this.#depth;
+  }
+
+  /** Threads started and not yet gone. */
+  get threadCount(): number {
+    let count = 0;
+    for (const thread of this.#threads) if (thread.alive) count++;
+    return count;
+  }
+
+  /** How many threads died unexpectedly so far. */
+  get crashes(): number {
+    return this.#crashes;
+  }
+
+  /** Runs one attempt of a task on a thread; settles with the handler's outcome. */
+  run(
+    job: unknown,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    transfer: readonly Transferable[] | undefined,
+    callerStack: string | undefined,
+  ): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new PoolClosedError());
+    // An abort rejects with `signal.reason`, whatever it is, as the platform does.
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const task = new TaskRecord(this.#nextId++, job, attempt, transfer, signal, callerStack);
+    const promise = new Promise<unknown>((resolve, reject) => {
+      task.resolve = resolve;
+      task.reject = reject;
+    });
+    this.#inflight++;
+    if (signal !== undefined) {
+      task.onAbort = () => this.#abort(task);
+      signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    this.#assign(task);
+    return promise;
+  }
+
+  /** Per-thread numbers for `stats`. */
+  stats(): ThreadStats[] {
+    const out: ThreadStats[] = [];
+    for (const thread of this.#threads) {
+      if (!thread.alive) continue;
+      out.push({
+        threadId: thread.threadId,
+        running: thread.load,
+        completed: thread.completed,
+        utilization: thread.utilization(),
+      });
+    }
+    return out;
+  }
+
+  /** Waits for the tasks in flight, then stops every thread. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#respawnTimer);
+    if (this.#inflight > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
+    const stopping: Promise<number>[] = [];
+    for (const thread of this.#threads) {
+      clearTimeout(thread.idleTimer);
+      stopping.push(thread.stop(new PoolClosedError()));
+    }
+    await Promise.all(stopping);
+  }
+
+  #assign(task: TaskRecord): void {
+    const thread = this.#pick();
+    if (thread !== undefined) {
+      thread.send(task);
+      return;
+    }
+    // No live thread and none may start yet: the module failed to load, recently.
+    this.#settle(task, false, this.#loadError ?? new PoolClosedError());
+  }
+
+  #pick(): Thread | undefined {
+    let best: Thread | undefined;
+    let live = 0;
+    for (const thread of this.#threads) {
+      if (!thread.alive) continue;
+      live++;
+      if (best === undefined || thread.load < best.load) best = thread;
+    }
+    const mayStart =
+      !this.#closed && (this.#loadError === undefined || Date.now() >= this.#retryAt);
+    if ((best === undefined || (best.load > 0 && live < this.#settings.max)) && mayStart) {
+      return this.#start();
+    }
+    return best;
+  }
+
+  #start(): Thread {
+    const thread = new Thread(this.#settings.spec, this.#hooks);
+    this.#threads.add(thread);
+    return thread;
+  }
+
+  #fillToMin(): void {
+    if (this.#closed) return;
+    let live = this.threadCount;
+    if (live >= this.#settings.min) return;
+    const wait = this.#loadError === undefined ? 0 : this.#retryAt - Date.now();
+    if (wait > 0) {
+      if (this.#respawnTimer === undefined) {
+        this.#respawnTimer = setTimeout(() => {
+          this.#respawnTimer = undefined;
+          this.#fillToMin();
+        }, wait);
+        this.#respawnTimer.unref();
+      }
+      return;
+    }
+    for (; live < this.#settings.min; live++) this.#start();
+  }
+
+  #settle(task: TaskRecord, ok: boolean, value: unknown): void {
+    if (task.onAbort !== undefined) task.signal!.removeEventListener('abort', task.onAbort);
+    clearTimeout(task.grace);
+    if (ok) task.resolve(value);
+    else task.reject(value);
+    if (--this.#inflight === 0 && this.#drained !== undefined) this.#drained();
+  }
+
+  #abort(task: TaskRecord): void {
+    task.cancelled = true;
+    const thread = task.thread;
+    // Not sent yet: Thread drops it at its next flush. Sent: ask the handler to stop, and
+    // stop the thread if it has not returned within the grace period.
+    if (thread === undefined || task.seq === 0) return;
+    const reason: unknown = task.signal!.reason;
+    thread.cancel(task, reason);
+    task.grace = setTimeout(() => {
+      if (task.thread === thread) void thread.stop(task);
+    }, this.#settings.terminateGrace);
+    task.grace.unref();
+  }
+
+  #onReady(): void {
+    this.#loadError = undefined;
+    this.#backoff = MIN_BACKOFF;
+  }
+
+  #onLoadFailed(thread: Thread, invalidExport: boolean, error: unknown): void {
+    const module = this.#settings.spec.data.module;
+    const failure = invalidExport
+      ? new InvalidModuleError(
+          module,
+          `The module ${module} has no default export that is a function`,
+        )
+      : new InvalidModuleError(module, `The module ${module} failed to load`, { cause: error });
+    this.#backOff(failure);
+    const { started, unstarted } = thread.takeAll();
+    for (const task of [...started, ...unstarted]) this.#settle(task, false, failure);
+    void thread.stop(failure);
+  }
+
+  /** Starting threads failed: no new one for a while, and tasks fail at once meanwhile. */
+  #backOff(failure: InvalidModuleError): void {
+    if (this.#loadError === undefined || Date.now() >= this.#retryAt) {
+      this.#retryAt = Date.now() + this.#backoff;
+      this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF);
+    }
+    this.#loadError = failure;
+  }
+
+  #onBusy(ms: number): void {
+    this.#busyAverage = this.#busyAverage < 0 ? ms : this.#busyAverage * 0.7 + ms * 0.3;
+    const ideal =
+      this.#busyAverage <= 0 ? MAX_DEPTH : Math.ceil(TARGET_QUEUED_MS / this.#busyAverage);
+    const depth = Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, ideal));
+    // Only a real change (a factor of two either way) is passed on, to keep resizing rare.
+    if (depth >= this.#depth * 2 || depth * 2 <= this.#depth) {
+      this.#depth = depth;
+      this.#settings.onDepth?.(depth);
+    }
+  }
+
+  #onIdle(thread: Thread): void {
+    if (this.#closed || this.threadCount <= this.#settings.min || thread.idleTimer !== undefined) {
+      return;
+    }
+    thread.idleTimer = setTimeout(() => {
+      thread.idleTimer = undefined;
+      if (thread.load === 0 && thread.alive && this.threadCount > this.#settings.min) {
+        void thread.stop(IDLE);
+      }
+    }, this.#settings.idleTimeout);
+    thread.idleTimer.unref();
+  }
+
+  #onExit(thread: Thread, code: number, error: unknown): void {
+    this.#threads.delete(thread);
+    clearTimeout(thread.idleTimer);
+    const reason = thread.stopReason;
+    if (!thread.loaded && reason === undefined) {
+      // It died before its module loaded (e.g. the loader itself failed): a failed start.
+      this.#onLoadFailed(thread, false, error ?? code);
+      this.#fillToMin();
+      return;
+    }
+    const { started, unstarted } = thread.takeAll();
+    const culprit = reason instanceof TaskRecord ? reason : undefined;
+    if (reason === undefined) this.#crashes++;
+    for (const task of started) {
+      if (task === culprit) {
+        this.#settle(task, false, task.signal?.reason);
+      } else if (reason instanceof InvalidModuleError || reason instanceof PoolClosedError) {
+        this.#settle(task, false, reason);
+      } else {
+        this.#settle(task, false, crashError(code, error, culprit !== undefined));
+      }
+    }
+    for (const task of unstarted) {
+      if (task.cancelled) this.#settle(task, false, task.signal?.reason);
+      else if (this.#closed) this.#settle(task, false, new PoolClosedError());
+      else this.#assign(task);
+    }
+    this.#fillToMin();
+  }
+}
+
+function crashError(code: number, error: unknown, stoppedForAnother: boolean): ThreadCrashError {
+  if (stoppedForAnother) {
+    return new ThreadCrashError(
+      'The thread was stopped because another task on it ignored its abort signal',
+      { cause: error },
+    );
+  }
+  if (error !== undefined) {
+    return new ThreadCrashError('The thread crashed while running the task', { cause: error });
+  }
+  return new ThreadCrashError(`The thread exited with code ${code} while running the task`, {
+    cause: code,
+  });
+}

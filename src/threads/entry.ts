@@ -1,0 +1,196 @@
+/**
+ * The code that runs inside each thread, and the only such code: it loads the handler
+ * module, then runs the tasks the main side sends and sends their outcomes back.
+ *
+ * A thread hosts many workers: every task it receives starts at once (in order), so an
+ * async handler's tasks interleave. Outcomes are batched: every outcome produced within
+ * one turn of the event loop goes back in one message (flushed in a microtask).
+ *
+ * Crashes are not caught here on purpose: an uncaught exception or unhandled rejection
+ * ends the thread, and the main side fails the tasks that were running with
+ * `ThreadCrashError` and replaces the thread.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData, type Transferable } from 'node:worker_threads';
+import {
+  CANCEL_WIDTH,
+  OP_RUN,
+  RUN_WIDTH,
+  STATUS_ERROR,
+  STATUS_OK,
+  type FromThread,
+  type ThreadData,
+  type ToThread,
+} from './protocol.js';
+import { deserializeError, serializeError } from './serialize-error.js';
+import { isTransferResult } from './transfer.js';
+
+type Handler = (job: unknown, ctx: TaskContext) => unknown;
+
+/**
+ * `ctx` inside the thread. The signal is made only when the handler reads it: most small
+ * tasks never do, and an AbortController per task would be most of their cost.
+ */
+class TaskContext {
+  readonly attempt: number;
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+
+  constructor(attempt: number) {
+    this.attempt = attempt;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+const data = workerData as ThreadData;
+const port = parentPort!;
+const running = new Map<number, TaskContext>();
+let handler: Handler;
+let started = 0;
+
+let outbox: unknown[] = [];
+let transfers: Transferable[] = [];
+/** Per outbox entry, its own transfer list (for the one-by-one fallback); mostly empty. */
+let itemTransfers: (readonly Transferable[] | undefined)[] = [];
+let busyTotal = 0;
+let busyCount = 0;
+
+function post(message: FromThread, transferList?: Transferable[]): void {
+  port.postMessage(message, transferList);
+}
+
+function pickHandler(mod: Record<string, unknown>): Handler | undefined {
+  const main = mod.default;
+  if (typeof main === 'function') return main as Handler;
+  // A CommonJS module compiled from `export default` exposes it as `module.exports.default`.
+  if (typeof main === 'object' && main !== null) {
+    const inner = (main as Record<string, unknown>).default;
+    if (typeof inner === 'function') return inner as Handler;
+  }
+  return undefined;
+}
+
+function onMessage(message: ToThread): void {
+  const ops = message.ops;
+  for (let i = 0; i < ops.length;) {
+    if (ops[i] === OP_RUN) {
+      start(ops[i + 1] as number, ops[i + 2], ops[i + 3] as number);
+      i += RUN_WIDTH;
+    } else {
+      running.get(ops[i + 1] as number)?.abort(deserializeError(ops[i + 2]));
+      i += CANCEL_WIDTH;
+    }
+  }
+}
+
+function start(id: number, job: unknown, attempt: number): void {
+  const ctx = new TaskContext(attempt);
+  running.set(id, ctx);
+  Atomics.store(data.started, 0, ++started);
+  const begin = performance.now();
+  let result: unknown;
+  try {
+    result = handler(job, ctx);
+  } catch (error) {
+    busyTotal += performance.now() - begin;
+    busyCount++;
+    finish(id, STATUS_ERROR, error);
+    return;
+  }
+  busyTotal += performance.now() - begin;
+  busyCount++;
+  if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+    (result as PromiseLike<unknown>).then(
+      (value) => finish(id, STATUS_OK, value),
+      (error) => finish(id, STATUS_ERROR, error),
+    );
+  } else {
+    finish(id, STATUS_OK, result);
+  }
+}
+
+function finish(id: number, status: number, value: unknown): void {
+  running.delete(id);
+  if (outbox.length === 0) queueMicrotask(flush);
+  if (status === STATUS_ERROR) {
+    outbox.push(id, status, serializeError(value));
+    itemTransfers.push(undefined);
+  } else if (isTransferResult(value)) {
+    outbox.push(id, status, value.value);
+    itemTransfers.push(value.transferList);
+    transfers.push(...value.transferList);
+  } else {
+    outbox.push(id, status, value);
+    itemTransfers.push(undefined);
+  }
+}
+
+function flush(): void {
+  const results = outbox;
+  const transferList = transfers;
+  const perItem = itemTransfers;
+  const busy = busyCount === 0 ? 0 : busyTotal / busyCount;
+  outbox = [];
+  transfers = [];
+  itemTransfers = [];
+  busyTotal = 0;
+  busyCount = 0;
+  try {
+    post({ type: 'results', results, busy }, transferList);
+  } catch {
+    // Something in the batch cannot be cloned (a function, a class instance with private
+    // state...). Send them one by one, so that only the culprits fail.
+    for (let i = 0, k = 0; i < results.length; i += 3, k++) {
+      const one = results.slice(i, i + 3);
+      try {
+        post({ type: 'results', results: one, busy }, perItem[k] as Transferable[] | undefined);
+      } catch (error) {
+        post({
+          type: 'results',
+          results: [one[0], STATUS_ERROR, serializeError(error)],
+          busy,
+        });
+      }
+    }
+  }
+}
+
+async function load(): Promise<void> {
+  try {
+    for (const url of data.preload) {
+      const mod = (await import(url)) as { register?: unknown; default?: { register?: unknown } };
+      // tsx's API registers its loader when asked; Node does not run `--import` in threads.
+      const register = mod.register ?? mod.default?.register;
+      if (typeof register === 'function') (register as () => void)();
+    }
+    const mod = (await import(data.module)) as Record<string, unknown>;
+    const found = pickHandler(mod);
+    if (found === undefined) {
+      post({ type: 'load-error', invalidExport: true, error: undefined });
+      return;
+    }
+    handler = found;
+  } catch (error) {
+    post({ type: 'load-error', invalidExport: false, error: serializeError(error) });
+    return;
+  }
+  post({ type: 'ready' });
+  port.on('message', onMessage);
+}
+
+void load();

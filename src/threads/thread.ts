@@ -1,0 +1,223 @@
+/**
+ * One thread, as the main side sees it: the Worker, the tasks sent to it, and the
+ * outgoing batch.
+ *
+ * States: starting → ready → (stopping) → exited, or starting → failed (its module
+ * did not load) → exited. Tasks may be sent while it is starting; the Worker holds them
+ * until the thread listens.
+ *
+ * Keeping the process alive: a thread is ref'd exactly while tasks are in flight on it,
+ * so an idle pool never keeps the process running, and a running task always does.
+ */
+import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
+import {
+  OP_CANCEL,
+  OP_RUN,
+  RESULT_WIDTH,
+  STATUS_OK,
+  type FromThread,
+  type ThreadData,
+  type ToThread,
+} from './protocol.js';
+import { deserializeError, serializeError } from './serialize-error.js';
+import type { TaskRecord } from './task-record.js';
+
+export type ThreadState = 'starting' | 'ready' | 'failed' | 'stopping' | 'exited';
+
+/** How a thread is started: the same for every thread of a pool. */
+export interface ThreadSpec {
+  /** The entry file, or (with `eval`) code that loads it. */
+  entry: URL | string;
+  eval: boolean;
+  data: Omit<ThreadData, 'started'>;
+  resourceLimits: ResourceLimits | undefined;
+  execArgv: string[] | undefined;
+  env: NodeJS.Dict<string> | typeof import('node:worker_threads').SHARE_ENV | undefined;
+}
+
+/** What a thread reports to its dispatcher. */
+export interface ThreadHooks {
+  ready(thread: Thread): void;
+  loadFailed(thread: Thread, invalidExport: boolean, error: unknown): void;
+  settled(task: TaskRecord, ok: boolean, value: unknown): void;
+  /** Mean synchronous handler time of the latest batch, in ms. */
+  busy(ms: number): void;
+  idle(thread: Thread): void;
+  /** The thread is gone; `error` is what killed it (if it reported one), `code` its exit code. */
+  exited(thread: Thread, code: number, error: unknown): void;
+}
+
+export class Thread {
+  state: ThreadState = 'starting';
+  /** Why it is stopping, when the main side ended it on purpose (for the tasks it held). */
+  stopReason: unknown = undefined;
+  /** Whether its module loaded: a thread that dies before that failed to start. */
+  loaded = false;
+  /** Tasks that finished on this thread. */
+  completed = 0;
+  idleTimer: NodeJS.Timeout | undefined = undefined;
+  readonly #worker: Worker;
+  readonly #hooks: ThreadHooks;
+  readonly #inflight = new Map<number, TaskRecord>();
+  readonly #started: Int32Array;
+  #sent = 0;
+  #ops: unknown[] = [];
+  #outgoing: TaskRecord[] = [];
+  #transfer: Transferable[] = [];
+  #flushQueued = false;
+  #error: unknown = undefined;
+  #referenced = true;
+  readonly #flush = (): void => this.#send();
+
+  constructor(spec: ThreadSpec, hooks: ThreadHooks) {
+    this.#hooks = hooks;
+    this.#started = new Int32Array(new SharedArrayBuffer(4));
+    this.#worker = new Worker(spec.entry, {
+      eval: spec.eval,
+      workerData: { ...spec.data, started: this.#started } satisfies ThreadData,
+      resourceLimits: spec.resourceLimits,
+      execArgv: spec.execArgv,
+      env: spec.env,
+    });
+    this.#worker.on('message', (message: FromThread) => this.#onMessage(message));
+    this.#worker.on('error', (error) => {
+      this.#error = error;
+    });
+    this.#worker.on('exit', (code) => {
+      this.state = 'exited';
+      this.#hooks.exited(this, code, this.#error);
+    });
+    this.#unref();
+  }
+
+  get threadId(): number {
+    return this.#worker.threadId;
+  }
+
+  /** Tasks sent (or about to be) and not yet settled. */
+  get load(): number {
+    return this.#inflight.size;
+  }
+
+  get alive(): boolean {
+    return this.state === 'starting' || this.state === 'ready';
+  }
+
+  /** The thread's event-loop utilization since it started, 0..1. */
+  utilization(): number {
+    return this.state === 'exited'
+      ? 0
+      : this.#worker.performance.eventLoopUtilization().utilization;
+  }
+
+  /** Sends the task in the next batch (flushed in a microtask). */
+  send(task: TaskRecord): void {
+    if (this.#inflight.size === 0) this.#ref();
+    task.thread = this;
+    this.#inflight.set(task.id, task);
+    this.#outgoing.push(task);
+    this.#schedule();
+  }
+
+  /** Asks the thread to abort the task's `ctx.signal`. */
+  cancel(task: TaskRecord, reason: unknown): void {
+    this.#ops.push(OP_CANCEL, task.id, serializeError(reason));
+    this.#schedule();
+  }
+
+  /** Takes every task off this (dead or dying) thread: those it started, and those it never did. */
+  takeAll(): { started: TaskRecord[]; unstarted: TaskRecord[] } {
+    const count = Atomics.load(this.#started, 0);
+    const started: TaskRecord[] = [];
+    const unstarted: TaskRecord[] = [];
+    for (const task of this.#inflight.values()) {
+      task.thread = undefined;
+      (task.seq !== 0 && task.seq <= count ? started : unstarted).push(task);
+    }
+    this.#inflight.clear();
+    this.#outgoing = [];
+    this.#ops = [];
+    return { started, unstarted };
+  }
+
+  /** Ends the thread at once, whatever it is running. */
+  stop(reason: unknown): Promise<number> {
+    if (this.state !== 'exited') {
+      this.state = 'stopping';
+      this.stopReason = reason;
+    }
+    return this.#worker.terminate();
+  }
+
+  #schedule(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(this.#flush);
+  }
+
+  #send(): void {
+    this.#flushQueued = false;
+    if (!this.alive) return;
+    const ops = this.#ops;
+    for (const task of this.#outgoing) {
+      if (task.cancelled) {
+        // Aborted before it left: it never runs, and the thread hears nothing of it.
+        this.#inflight.delete(task.id);
+        task.thread = undefined;
+        this.#hooks.settled(task, false, task.signal?.reason);
+        continue;
+      }
+      task.seq = ++this.#sent;
+      ops.push(OP_RUN, task.id, task.job, task.attempt);
+      if (task.transfer !== undefined) this.#transfer.push(...task.transfer);
+    }
+    this.#outgoing = [];
+    const transfer = this.#transfer;
+    this.#ops = [];
+    this.#transfer = [];
+    if (ops.length > 0) this.#worker.postMessage({ ops } satisfies ToThread, transfer);
+    if (this.#inflight.size === 0) this.#becameIdle();
+  }
+
+  #onMessage(message: FromThread): void {
+    if (message.type === 'results') {
+      const results = message.results;
+      this.#hooks.busy(message.busy);
+      for (let i = 0; i < results.length; i += RESULT_WIDTH) {
+        const task = this.#inflight.get(results[i] as number);
+        if (task === undefined) continue;
+        this.#inflight.delete(task.id);
+        task.thread = undefined;
+        this.completed++;
+        const ok = results[i + 1] === STATUS_OK;
+        const value = ok ? results[i + 2] : deserializeError(results[i + 2], task.callerStack);
+        this.#hooks.settled(task, ok, value);
+      }
+      if (this.#inflight.size === 0) this.#becameIdle();
+    } else if (message.type === 'ready') {
+      this.loaded = true;
+      if (this.state === 'starting') this.state = 'ready';
+      this.#hooks.ready(this);
+    } else {
+      this.state = 'failed';
+      this.#hooks.loadFailed(this, message.invalidExport, deserializeError(message.error));
+    }
+  }
+
+  #becameIdle(): void {
+    this.#unref();
+    this.#hooks.idle(this);
+  }
+
+  #ref(): void {
+    if (this.#referenced) return;
+    this.#referenced = true;
+    this.#worker.ref();
+  }
+
+  #unref(): void {
+    if (!this.#referenced) return;
+    this.#referenced = false;
+    this.#worker.unref();
+  }
+}
