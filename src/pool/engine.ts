@@ -1,0 +1,454 @@
+/**
+ * The engine behind `Pool`: workers, the queue, attempts, retries, timeouts, the rate
+ * limit, cancellation, close and abort. The `Pool` facade checks every argument; the
+ * engine trusts them.
+ *
+ * Workers are async loops started on demand: one starts when a task can start and fewer
+ * than `concurrency` are looping; it runs tasks one after another and ends when none can
+ * start (queue empty, paused, rate-limited, or too many workers after `concurrency` was
+ * lowered). A task that can start at once starts synchronously inside `run`/`submit`, in
+ * the submitter's async context; a task that has to wait captures that context (an
+ * `AsyncResource`) and its handler runs inside it.
+ *
+ * Invariants: `#running` (handlers that have not returned) ≤ `#workers` ≤ `concurrency`,
+ * except right after `concurrency` was lowered, until running handlers return; a task is
+ * in at most one place (blocked list, queue, backoff set, a running attempt); every task
+ * settles exactly once.
+ */
+import { AsyncResource } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { TaskTimeoutError } from '../errors.js';
+import { RingBuffer } from '../internal/ring-buffer.js';
+import { Emitter, type PoolEvents } from './events.js';
+import type { ResolvedPoolOptions } from './options.js';
+import { MemoryQueue, type TaskQueue } from './queue.js';
+import { RateLimiter } from './rate-limit.js';
+import { StatsRecorder, type PoolStats } from './stats.js';
+import {
+  AttemptContext,
+  BACKOFF,
+  BLOCKED,
+  QUEUED,
+  RUNNING,
+  SETTLED,
+  TaskRecord,
+  type Handler,
+  type TaskOwner,
+} from './task.js';
+
+const OPEN = 0;
+const CLOSING = 1;
+const ABORTED = 2;
+
+function isQueued<J, R>(task: TaskRecord<J, R>): boolean {
+  return task.state === QUEUED;
+}
+
+export class PoolEngine<J, R> implements TaskOwner<J, R> {
+  readonly handler: Handler<J, R>;
+  readonly options: ResolvedPoolOptions;
+  readonly events = new Emitter<PoolEvents<J, R>>();
+  readonly stats = new StatsRecorder();
+  concurrency: number;
+  readonly queueSize: number;
+  #queue: TaskQueue<TaskRecord<J, R>> = new MemoryQueue<TaskRecord<J, R>>(isQueued);
+  /** Hand-overs waiting for room, FIFO; cancelled ones stay as tombstones. */
+  #blocked = new RingBuffer<TaskRecord<J, R>>();
+  #blockedLive = 0;
+  #backoff = new Set<TaskRecord<J, R>>();
+  #limiter: RateLimiter | undefined;
+  #workers = 0;
+  #running = 0;
+  /** Running attempts, newest first (a doubly linked list through the contexts). */
+  #attempts: AttemptContext<J, R> | undefined = undefined;
+  #paused = false;
+  #phase = OPEN;
+  #abortReason: unknown = undefined;
+  #idle = true;
+  #idleWaiters: (() => void)[] = [];
+  /** A clock reading valid for the rest of the current synchronous run, or -1. */
+  #now = -1;
+
+  constructor(handler: Handler<J, R>, options: ResolvedPoolOptions) {
+    this.handler = handler;
+    this.options = options;
+    this.concurrency = options.concurrency;
+    this.queueSize = options.queueSize;
+    if (options.rateLimit !== undefined) {
+      this.#limiter = new RateLimiter(options.rateLimit.limit, options.rateLimit.interval, () =>
+        this.drain(),
+      );
+    }
+  }
+
+  get accepting(): boolean {
+    return this.#phase === OPEN;
+  }
+
+  get aborted(): boolean {
+    return this.#phase === ABORTED;
+  }
+
+  get abortReason(): unknown {
+    return this.#abortReason;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  snapshot(): PoolStats {
+    return this.stats.snapshot(this.#running, this.#queue.length, this.#backoff.size);
+  }
+
+  #clock(): number {
+    return this.#now >= 0 ? this.#now : performance.now();
+  }
+
+  /** Whether a hand-over can start at once (nothing ahead of it, a worker and the rate limit free). */
+  #canStartNow(): boolean {
+    return (
+      this.#workers < this.concurrency &&
+      !this.#paused &&
+      this.#queue.length === 0 &&
+      this.#blockedLive === 0 &&
+      (this.#limiter === undefined || this.#limiter.tryStart(this.#clock()))
+    );
+  }
+
+  /**
+   * Hands a task over (`run`, `submit`, `trySubmit`, `map`). Returns `true` if it was
+   * accepted (started or queued), `false` if it is BLOCKED waiting for room (when `wait`)
+   * or refused (when not `wait`; the task is then untouched). The caller has checked that
+   * the pool is accepting and the task's signal is not aborted.
+   */
+  put(task: TaskRecord<J, R>, wait: boolean): boolean {
+    this.#idle = false;
+    if (this.#canStartNow()) {
+      this.#startWorker(task, this.#clock());
+      return true;
+    }
+    if (this.#blockedLive === 0 && this.#queue.length < this.queueSize) {
+      task.context ??= new AsyncResource('crew.Task');
+      this.#enqueue(task);
+      this.#watch(task);
+      return true;
+    }
+    if (!wait) {
+      this.#checkIdle();
+      return false;
+    }
+    task.context ??= new AsyncResource('crew.Task');
+    task.state = BLOCKED;
+    task.queuedAt = this.#clock();
+    this.#blocked.push(task);
+    this.#blockedLive++;
+    this.#watch(task);
+    return false;
+  }
+
+  /** Listens to the task's own signal while it waits or runs. */
+  #watch(task: TaskRecord<J, R>): void {
+    task.signal?.addEventListener('abort', task);
+  }
+
+  #enqueue(task: TaskRecord<J, R>): void {
+    task.state = QUEUED;
+    task.queuedAt = this.#clock();
+    this.#queue.put(task, task.priority, false);
+  }
+
+  #startWorker(task: TaskRecord<J, R>, now: number): void {
+    this.#workers++;
+    this.#watch(task);
+    void this.#work(task, now);
+  }
+
+  /** Starts workers for whatever can start now, and admits blocked hand-overs into free room. */
+  drain(): void {
+    while (this.#workers < this.concurrency && !this.#paused) {
+      if (this.#queue.length === 0 && this.#blockedLive === 0) break;
+      const now = this.#clock();
+      if (this.#limiter !== undefined && !this.#limiter.tryStart(now)) break;
+      const task = this.#queue.take() ?? this.#unblock();
+      if (task === undefined) break;
+      this.#workers++;
+      void this.#work(task, now);
+    }
+    this.#admit();
+    this.#checkIdle();
+  }
+
+  /** The next task for a worker that just finished one, or `undefined` if it should stop. */
+  #next(now: number): TaskRecord<J, R> | undefined {
+    if (this.#workers > this.concurrency || this.#paused) return undefined;
+    if (this.#queue.length === 0 && this.#blockedLive === 0) return undefined;
+    if (this.#limiter !== undefined && !this.#limiter.tryStart(now)) return undefined;
+    const task = this.#queue.take() ?? this.#unblock();
+    this.#admit();
+    return task;
+  }
+
+  /** Takes the first live blocked hand-over (hand-off when `queueSize` is 0). */
+  #unblock(): TaskRecord<J, R> | undefined {
+    for (;;) {
+      const task = this.#blocked.shift();
+      if (task === undefined) return undefined;
+      if (task.state !== BLOCKED) continue;
+      this.#blockedLive--;
+      task.admitted?.(task);
+      task.admitted = task.refused = undefined;
+      return task;
+    }
+  }
+
+  /** Moves blocked hand-overs into the queue while it has room. */
+  #admit(): void {
+    while (this.#blockedLive > 0 && this.#queue.length < this.queueSize) {
+      const task = this.#unblock()!;
+      this.#enqueue(task);
+    }
+  }
+
+  async #work(first: TaskRecord<J, R>, now: number): Promise<void> {
+    let task: TaskRecord<J, R> | undefined = first;
+    while (task !== undefined) {
+      const ctx = this.#begin(task, now);
+      let value: unknown;
+      let failed = false;
+      try {
+        const returned =
+          task.context === undefined
+            ? this.handler(task.job, ctx)
+            : task.context.runInAsyncScope(this.handler, undefined, task.job, ctx);
+        this.#now = -1;
+        value = await returned;
+      } catch (error) {
+        value = error;
+        failed = true;
+      }
+      now = this.#now = performance.now();
+      this.#end(ctx, value, failed, now);
+      task = this.#next(now);
+    }
+    this.#now = -1;
+    this.#workers--;
+    this.#checkIdle();
+  }
+
+  #begin(task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
+    this.#idle = false;
+    task.state = RUNNING;
+    const ctx = new AttemptContext(task, ++task.attempts, now);
+    task.attempt = ctx;
+    this.#running++;
+    const head = this.#attempts;
+    if (head !== undefined) {
+      head.prev = ctx;
+      ctx.next = head;
+    }
+    this.#attempts = ctx;
+    if (task.timeout > 0) ctx.timer = setTimeout(this.#onTimeout, task.timeout, ctx);
+    this.stats.wait(task.queuedAt === 0 ? 0 : now - task.queuedAt);
+    if (this.events.has('started')) {
+      this.events.emit('started', { job: task.job, attempt: ctx.attempt });
+    }
+    return ctx;
+  }
+
+  #end(ctx: AttemptContext<J, R>, value: unknown, failed: boolean, now: number): void {
+    ctx.done = true;
+    this.#running--;
+    if (ctx.timer !== undefined) clearTimeout(ctx.timer);
+    if (ctx.prev !== undefined) ctx.prev.next = ctx.next;
+    else this.#attempts = ctx.next;
+    if (ctx.next !== undefined) ctx.next.prev = ctx.prev;
+    ctx.prev = ctx.next = undefined;
+    this.stats.run(now - ctx.start);
+    const task = ctx.task;
+    // Already settled or moved on (timeout, cancel, abort): the outcome is no one's.
+    if (task.state !== RUNNING || task.attempt !== ctx) return;
+    if (failed) this.#failAttempt(task, value);
+    else this.#settle(task, true, value, false);
+  }
+
+  #onTimeout = (ctx: AttemptContext<J, R>): void => {
+    ctx.timer = undefined;
+    const task = ctx.task;
+    if (ctx.done || task.state !== RUNNING || task.attempt !== ctx) return;
+    const error = new TaskTimeoutError(task.timeout);
+    ctx.abort(error);
+    this.#failAttempt(task, error);
+  };
+
+  /** A RUNNING task's attempt failed: back off and retry, or settle as failed. */
+  #failAttempt(task: TaskRecord<J, R>, error: unknown): void {
+    const policy = task.retry;
+    if (policy !== undefined && this.#phase !== ABORTED && task.attempts <= policy.retries) {
+      let again: boolean;
+      try {
+        again = policy.shouldRetry(error, task.attempts);
+      } catch (thrown) {
+        this.#settle(task, false, thrown, false);
+        return;
+      }
+      if (again) {
+        this.#retry(task, error, policy.delay(task.attempts));
+        return;
+      }
+    }
+    this.#settle(task, false, error, false);
+  }
+
+  #retry(task: TaskRecord<J, R>, error: unknown, delay: number): void {
+    task.state = BACKOFF;
+    this.stats.retried++;
+    this.#backoff.add(task);
+    if (this.events.has('retried')) {
+      this.events.emit('retried', { job: task.job, attempt: task.attempts, error, delay });
+    }
+    if (task.state !== BACKOFF) return; // a listener cancelled it
+    task.timer = setTimeout(this.#requeue, delay, task);
+  }
+
+  #requeue = (task: TaskRecord<J, R>): void => {
+    task.timer = undefined;
+    this.#backoff.delete(task);
+    task.state = QUEUED;
+    task.queuedAt = performance.now();
+    // In front of its priority: a retry continues work already begun.
+    this.#queue.put(task, task.priority, true);
+    this.drain();
+  };
+
+  /** Cancels a task (its signal, `task.cancel()`, a map that stops); see Task.cancel. */
+  cancel(t: TaskRecord<J, R>, reason: unknown): void {
+    switch (t.state) {
+      case SETTLED:
+        return;
+      case BLOCKED:
+        this.#blockedLive--;
+        break;
+      case QUEUED:
+        t.state = SETTLED;
+        this.#queue.settle(t, false);
+        break;
+      case BACKOFF:
+        break;
+      case RUNNING:
+        t.attempt!.abort(reason);
+        break;
+    }
+    this.#settle(t, false, reason, true);
+    this.drain();
+  }
+
+  /** Settles a task once: stats, events, then its promise or sink. */
+  #settle(task: TaskRecord<J, R>, ok: boolean, outcome: unknown, cancelled: boolean): void {
+    const wasBlocked = task.state === BLOCKED;
+    task.state = SETTLED;
+    task.signal?.removeEventListener('abort', task);
+    if (task.timer !== undefined) {
+      clearTimeout(task.timer);
+      task.timer = undefined;
+      this.#backoff.delete(task);
+    }
+    task.ok = ok;
+    const events = this.events;
+    if (ok) {
+      task.value = outcome as R;
+      this.stats.succeeded++;
+      if (events.has('succeeded')) {
+        events.emit('succeeded', { job: task.job, value: outcome as R, attempts: task.attempts });
+      }
+    } else {
+      task.error = outcome;
+      if (cancelled) {
+        this.stats.cancelled++;
+        if (events.has('cancelled')) {
+          events.emit('cancelled', { job: task.job, reason: outcome, attempts: task.attempts });
+        }
+      } else {
+        this.stats.failed++;
+        if (events.has('failed')) {
+          events.emit('failed', { job: task.job, error: outcome, attempts: task.attempts });
+        }
+      }
+    }
+    if (wasBlocked && task.refused !== undefined) {
+      // `submit` never handed the task out: its own promise says what happened.
+      const refused = task.refused;
+      task.admitted = task.refused = undefined;
+      refused(outcome);
+      return;
+    }
+    task.deliver();
+  }
+
+  #checkIdle(): void {
+    if (
+      this.#idle ||
+      this.#running > 0 ||
+      this.#workers > 0 ||
+      this.#queue.length > 0 ||
+      this.#blockedLive > 0 ||
+      this.#backoff.size > 0
+    ) {
+      return;
+    }
+    this.#idle = true;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+    if (this.events.has('idle')) this.events.emit('idle', undefined);
+  }
+
+  /** Resolves once nothing is queued, blocked, running or waiting to retry. */
+  onIdle(): Promise<void> {
+    if (this.#idle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.drain();
+  }
+
+  setConcurrency(n: number): void {
+    this.concurrency = n;
+    this.drain();
+  }
+
+  close(): Promise<void> {
+    if (this.#phase === OPEN) this.#phase = CLOSING;
+    this.#paused = false;
+    this.drain();
+    return this.onIdle();
+  }
+
+  abort(reason: unknown): Promise<void> {
+    if (this.#phase !== ABORTED) {
+      this.#phase = ABORTED;
+      this.#abortReason = reason;
+      this.#paused = false;
+      this.#limiter?.dispose();
+      for (let task = this.#blocked.shift(); task !== undefined; task = this.#blocked.shift()) {
+        if (task.state === BLOCKED) this.#settle(task, false, reason, true);
+      }
+      this.#blockedLive = 0;
+      for (const task of this.#queue.drain()) this.#settle(task, false, reason, true);
+      for (const task of [...this.#backoff]) this.#settle(task, false, reason, true);
+      for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
+        ctx.abort(reason);
+        const task = ctx.task;
+        if (task.state === RUNNING && task.attempt === ctx) this.#settle(task, false, reason, true);
+      }
+      this.#checkIdle();
+    }
+    return this.onIdle();
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * A task: one job's life inside a pool, and the context each of its attempts hands the
+ * handler.
+ *
+ * States of a task (`TaskRecord.state`):
+ *
+ *     BLOCKED ──admitted──▶ QUEUED ──taken──▶ RUNNING ──handler returns──▶ SETTLED
+ *        │                   ▲  │               │  │
+ *        │                   │  │               │  └─failed, retries left─▶ BACKOFF ─delay─▶ QUEUED
+ *        └───cancel/abort────┴──┴───────────────┴──── cancel / abort / timeout ───────────▶ SETTLED
+ *
+ * BLOCKED: handed over while the queue was full, not yet accepted (`submit` still waits).
+ * A task may also be started at once, from BLOCKED or from its hand-over, skipping QUEUED.
+ * SETTLED is final. A task settles at once on timeout or cancellation even though its
+ * handler may still run: the attempt (`AttemptContext`) keeps its worker busy until the
+ * handler returns, so running handlers never exceed the pool's concurrency.
+ */
+import type { AsyncResource } from 'node:async_hooks';
+import { kTaskOptions } from './internal.js';
+import type { RetryPolicy } from './retry.js';
+
+/** A settled task as `map` and `process` yield it. */
+export type Result<J, R> =
+  | { readonly job: J; readonly ok: true; readonly value: R; readonly attempts: number }
+  | { readonly job: J; readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+/** What a handler receives besides its job. */
+export interface HandlerContext {
+  /**
+   * Aborts when this attempt should stop: the task was cancelled, the attempt timed out
+   * (the reason is a `TaskTimeoutError`), or the pool was aborted. Pass it on to whatever
+   * the handler waits for (`fetch`, timers, child processes).
+   */
+  readonly signal: AbortSignal;
+  /** This attempt's number, 1 for the first. */
+  readonly attempt: number;
+}
+
+/** The user's function for a job. Its return value (or thrown error) settles the attempt. */
+export type Handler<J, R> = (job: J, ctx: HandlerContext) => R | PromiseLike<R>;
+
+/** A task handed to a pool by `submit` or `trySubmit`. */
+export interface Task<R> {
+  /**
+   * Settles with the handler's value, or rejects with the last attempt's error or the
+   * cancellation reason. Ignoring it never causes an unhandled rejection.
+   */
+  readonly result: Promise<R>;
+  /** Attempts started so far. */
+  readonly attempts: number;
+  /** Whether the task has settled. */
+  readonly settled: boolean;
+  /**
+   * Cancels the task: a queued task never starts; a running one has its `ctx.signal`
+   * aborted with `reason` and settles at once (its worker stays busy until the handler
+   * returns). `reason` defaults to an `AbortError` `DOMException`. No-op once settled.
+   */
+  cancel(reason?: unknown): void;
+}
+
+export const BLOCKED = 0;
+export const QUEUED = 1;
+export const RUNNING = 2;
+export const BACKOFF = 3;
+export const SETTLED = 4;
+
+/** Who is told when a task settles, instead of its promise (`map` and `process`). */
+export interface TaskSink<J, R> {
+  settled(task: TaskRecord<J, R>): void;
+}
+
+/** What a task's `cancel()` and its signal reach. */
+export interface TaskOwner<J, R> {
+  cancel(task: TaskRecord<J, R>, reason: unknown): void;
+}
+
+// One executor for every task promise, so that creating one allocates no closure.
+let nextResolve: ((value: unknown) => void) | undefined;
+let nextReject: ((error: unknown) => void) | undefined;
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  nextResolve = resolve;
+  nextReject = reject;
+}
+function ignore(): void {}
+
+/** The engine's record of a task; it is also the `Task` that `submit` hands out. */
+export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
+  state = BLOCKED;
+  attempts = 0;
+  readonly job: J;
+  /** The caller's options object, as passed (for `ctx[kTaskOptions]`). */
+  readonly options: Readonly<Record<string, unknown>> | undefined;
+  readonly priority: number;
+  /** Per-attempt timeout in ms; 0 for none. */
+  readonly timeout: number;
+  readonly retry: RetryPolicy | undefined;
+  /** The task's own cancellation signal. */
+  readonly signal: AbortSignal | undefined;
+  readonly owner: TaskOwner<J, R>;
+  /** The submitter's async context, captured when the task could not start at once. */
+  context: AsyncResource | undefined = undefined;
+  sink: TaskSink<J, R> | undefined = undefined;
+  /** When it entered the queue (performance.now()). */
+  queuedAt = 0;
+  /** The current (latest) attempt. */
+  attempt: AttemptContext<J, R> | undefined = undefined;
+  /** The retry delay timer, while in BACKOFF. */
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** Called when a BLOCKED task is accepted (resolves `submit`). */
+  admitted: ((task: TaskRecord<J, R>) => void) | undefined = undefined;
+  /** Called when a BLOCKED task is refused (rejects `submit`). */
+  refused: ((error: unknown) => void) | undefined = undefined;
+  ok = false;
+  value: R | undefined = undefined;
+  error: unknown = undefined;
+  #promise: Promise<R> | undefined = undefined;
+  #resolve: ((value: R) => void) | undefined = undefined;
+  #reject: ((error: unknown) => void) | undefined = undefined;
+
+  constructor(
+    owner: TaskOwner<J, R>,
+    job: J,
+    options: Readonly<Record<string, unknown>> | undefined,
+    priority: number,
+    timeout: number,
+    retry: RetryPolicy | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    this.owner = owner;
+    this.job = job;
+    this.options = options;
+    this.priority = priority;
+    this.timeout = timeout;
+    this.retry = retry;
+    this.signal = signal;
+  }
+
+  get result(): Promise<R> {
+    return this.promise();
+  }
+
+  get settled(): boolean {
+    return this.state === SETTLED;
+  }
+
+  cancel(reason?: unknown): void {
+    this.owner.cancel(this, reason === undefined ? abortError() : reason);
+  }
+
+  /** The task's promise, made on first use (a task fed to `map` never needs one). */
+  promise(): Promise<R> {
+    if (this.#promise === undefined) {
+      this.#promise = new Promise<R>(
+        capture as (r: (v: R) => void, j: (e: unknown) => void) => void,
+      );
+      this.#resolve = nextResolve;
+      this.#reject = nextReject;
+      if (this.state === SETTLED) this.#deliver();
+    }
+    return this.#promise;
+  }
+
+  /** Called by the task's signal (the record is its own event listener: no closure). */
+  handleEvent(): void {
+    this.owner.cancel(this, this.signal!.reason);
+  }
+
+  /** Hands the outcome (already in `ok`/`value`/`error`) to the sink or the promise. */
+  deliver(): void {
+    if (this.sink !== undefined) this.sink.settled(this);
+    else if (this.#promise !== undefined) this.#deliver();
+  }
+
+  #deliver(): void {
+    if (this.ok) {
+      this.#resolve!(this.value!);
+    } else {
+      // Marked handled before it rejects: a caller who ignores the task sees no
+      // unhandled rejection, while their own `then`/`catch` still observes the error.
+      this.#promise!.catch(ignore);
+      this.#reject!(this.error);
+    }
+    this.#resolve = this.#reject = undefined;
+  }
+}
+
+/** The platform's default abort reason. */
+export function abortError(): DOMException {
+  return new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * One attempt of a task: the `ctx` its handler receives. The AbortController behind
+ * `signal` is made only when the handler reads `signal`; an abort before that is
+ * remembered and applied then.
+ */
+export class AttemptContext<J = unknown, R = unknown> implements HandlerContext {
+  readonly task: TaskRecord<J, R>;
+  readonly attempt: number;
+  /** When the attempt started (performance.now()). */
+  readonly start: number;
+  /** Whether the handler has returned. */
+  done = false;
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** Neighbours in the engine's list of running attempts. */
+  prev: AttemptContext<J, R> | undefined = undefined;
+  next: AttemptContext<J, R> | undefined = undefined;
+  #controller: AbortController | undefined = undefined;
+  #aborted = false;
+  #reason: unknown = undefined;
+
+  constructor(task: TaskRecord<J, R>, attempt: number, start: number) {
+    this.task = task;
+    this.attempt = attempt;
+    this.start = start;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get [kTaskOptions](): Readonly<Record<string, unknown>> | undefined {
+    return this.task.options;
+  }
+
+  /** Aborts `signal` with `reason`; the first abort wins. */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
