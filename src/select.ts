@@ -58,14 +58,15 @@ export type SelectCase = ReceiveCase<unknown> | SendCase<unknown> | AfterCase;
 export type SelectCases = Record<string, SelectCase>;
 
 /**
- * What a select returns: the name of the case that fired in `case`; for a receive case
+ * What a select returns: the name of the case that fired in `case` (a string, as
+ * `Object.keys` gives it); for a receive case
  * also `value` and `ok` as `receive()` gives them (`ok: false`: closed and drained).
  */
 export type SelectResult<C extends SelectCases> = {
-  [K in keyof C & string]: C[K] extends ReceiveCase<infer T>
-    ? { case: K; value: T; ok: true } | { case: K; value: undefined; ok: false }
-    : { case: K };
-}[keyof C & string];
+  [K in keyof C & (string | number)]: C[K] extends ReceiveCase<infer T>
+    ? { case: `${K}`; value: T; ok: true } | { case: `${K}`; value: undefined; ok: false }
+    : { case: `${K}` };
+}[keyof C & (string | number)];
 
 /**
  * Waits until one of `cases` can proceed, completes exactly that one, and returns its
