@@ -1,0 +1,62 @@
+import type { HandlerContext } from '../index.js';
+import { CommandFailedError } from './command-failed-error.js';
+import { runCommand, type CommandOutcome } from './command.js';
+import type { JobRecord } from './job-record.js';
+import type { CommandTemplate } from './placeholders.js';
+import type { ProcessGroups } from './process-groups.js';
+import { StoppedError } from './stopped-error.js';
+
+export interface CommandHandlerOptions {
+  template: CommandTemplate;
+  /** Slots `{%}` hands out: 1 to this many. */
+  slots: number;
+  capture: boolean;
+  killGrace: number;
+  groups: ProcessGroups;
+  /** Checked as each attempt starts: once true, no new command is spawned. */
+  stopping: () => boolean;
+}
+
+/**
+ * The Pool handler that runs a job as a command. Each attempt fills the template, spawns the
+ * command (no shell, its own process group, stopped with its group when `ctx.signal` aborts),
+ * and records its outcome on the job. A zero exit resolves; anything else throws
+ * `CommandFailedError`, so the Pool's retries apply.
+ *
+ * The record keeps the latest attempt's outcome; `job.current` is that attempt's promise, so
+ * that whoever sees the task settle early (a timeout settles it at once) can wait until the
+ * command is really gone and its output complete.
+ */
+export function commandHandler(
+  options: CommandHandlerOptions,
+): (job: JobRecord, ctx: HandlerContext) => Promise<CommandOutcome> {
+  const { template, capture, killGrace, groups, stopping } = options;
+  // The free slots, lowest on top, so `{%}` reuses low numbers first as GNU parallel does.
+  const free: number[] = [];
+  for (let slot = options.slots; slot >= 1; slot--) free.push(slot);
+
+  return async (job, ctx) => {
+    if (stopping()) throw new StoppedError();
+    const slot = free.pop() ?? options.slots + 1;
+    if (job.start === 0) job.start = Date.now();
+    const attempt = runCommand(template.fill({ input: job.input, seq: job.seq, slot }), {
+      signal: ctx.signal,
+      capture,
+      killGrace,
+      groups,
+    });
+    job.current = attempt;
+    const outcome = await attempt;
+    free.push(slot);
+    if (ctx.attempt >= job.attempts) {
+      job.attempts = ctx.attempt;
+      job.exitCode = outcome.exitCode;
+      job.signal = outcome.signal;
+      job.stdout = outcome.stdout;
+      job.stderr = outcome.stderr;
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (outcome.exitCode !== 0) throw new CommandFailedError(outcome.exitCode, outcome.signal);
+    return outcome;
+  };
+}

@@ -1,0 +1,349 @@
+import { Pool, type HandlerContext, type PoolOptions, type Task } from '../index.js';
+import type { RunArgs } from './args.js';
+import { commandHandler } from './command-handler.js';
+import { checkExecutable } from './executable.js';
+import { Inputs } from './input.js';
+import { JobRecord } from './job-record.js';
+import { Joblog } from './joblog.js';
+import { loadModuleHandler, locateModule, type ModuleHandler } from './module-handler.js';
+import { Output } from './output.js';
+import { CommandTemplate } from './placeholders.js';
+import { ProcessGroups } from './process-groups.js';
+import { Progress } from './progress.js';
+import { Results, describeError } from './results.js';
+import { StoppedError } from './stopped-error.js';
+import { formatValue, quoteArgv } from './format.js';
+import { UsageError } from './usage-error.js';
+import { existsSync } from 'node:fs';
+
+/** What a pool of either kind offers the runner: the public API shared by Pool and ThreadPool. */
+interface RunnerPool {
+  submit(job: unknown): Promise<Task<unknown>>;
+  close(): Promise<void>;
+  abort(reason?: unknown): Promise<void>;
+  readonly stats: { readonly running: number };
+}
+
+/** The exit status of a run: the number of failed jobs, at most 101. */
+export const MAX_FAILED_STATUS = 101;
+const SIGNAL_STATUS: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Everything a run needs, prepared and checked before any job starts (bad usage throws here). */
+interface Plan {
+  args: RunArgs;
+  template: CommandTemplate | undefined;
+  handler: ModuleHandler | undefined;
+  modulePath: string | undefined;
+  inputs: Inputs;
+  done: Set<string>;
+  joblog: Joblog | undefined;
+  results: Results | undefined;
+}
+
+async function prepare(args: RunArgs): Promise<Plan> {
+  let template: CommandTemplate | undefined;
+  let handler: ModuleHandler | undefined;
+  let modulePath: string | undefined;
+  if (args.command !== undefined) {
+    template = new CommandTemplate(args.command);
+    if (!/\{[^}]*\}/.test(args.command[0]!) && !args.dryRun) checkExecutable(args.command[0]!);
+  } else {
+    modulePath = locateModule(args.module!);
+    // Loaded here even for --threads: a missing default export is bad usage, reported now.
+    handler = await loadModuleHandler(args.module!);
+  }
+  if (args.input !== undefined && !existsSync(args.input)) {
+    throw new UsageError(`Cannot find the input file ${args.input} (--input)`);
+  }
+  const separator = args.nul ? '\0' : '\n';
+  const inputs =
+    args.inputs !== undefined
+      ? Inputs.of(args.inputs)
+      : Inputs.read(args.input ?? process.stdin, separator);
+  const done = args.resume ? Joblog.succeeded(args.joblog!) : new Set<string>();
+  const joblog =
+    args.joblog === undefined || args.dryRun ? undefined : new Joblog(args.joblog, args.resume);
+  const results =
+    args.results === undefined || args.dryRun ? undefined : new Results(args.results, args.resume);
+  return { args, template, handler, modulePath, inputs, done, joblog, results };
+}
+
+/**
+ * Runs `crew run`: prepares everything (throwing `UsageError` before any job starts), then
+ * feeds every input to a Pool (or a ThreadPool), records and prints each job as it settles,
+ * and resolves with the exit status.
+ */
+export async function run(args: RunArgs): Promise<number> {
+  const plan = await prepare(args);
+  if (args.dryRun) return dryRun(plan);
+  return new Runner(plan).start();
+}
+
+async function dryRun(plan: Plan): Promise<number> {
+  let seq = 0;
+  for await (const input of plan.inputs) {
+    seq++;
+    const line = plan.template
+      ? quoteArgv(plan.template.fill({ input, seq, slot: 1 }))
+      : `${plan.args.module} ${JSON.stringify(input)}`;
+    process.stdout.write(`${line}\n`);
+  }
+  return 0;
+}
+
+type ThreadPoolClass = new (
+  module: string,
+  options: PoolOptions & { threads: number },
+) => RunnerPool;
+
+/** `crew/threads`' ThreadPool, or `undefined` where this build has none (the module then runs in-process). */
+async function loadThreadPool(): Promise<ThreadPoolClass | undefined> {
+  const specifier = '../threads/index.js';
+  try {
+    return ((await import(specifier)) as { ThreadPool?: ThreadPoolClass }).ThreadPool;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One run: the counters, the pool, the signals. Lives as long as `start()`. */
+class Runner {
+  readonly #plan: Plan;
+  readonly #groups = new ProcessGroups();
+  readonly #pending = new Set<{ job: JobRecord; task: Task<unknown> }>();
+  readonly #settling = new Set<Promise<void>>();
+  readonly #started = Date.now();
+  readonly #progress: Progress | undefined;
+  readonly #output: Output;
+  #pool: RunnerPool | undefined;
+  #succeeded = 0;
+  #failed = 0;
+  #skipped = 0;
+  /** Set once the run stops starting jobs: why. */
+  #stop: 'signal' | 'halt' | undefined;
+  #signal: NodeJS.Signals | undefined;
+  #killed = false;
+
+  constructor(plan: Plan) {
+    this.#plan = plan;
+    const { args } = plan;
+    const showProgress = args.progress ?? (!args.quiet && process.stderr.isTTY === true);
+    this.#progress = showProgress
+      ? new Progress(process.stderr, () => ({
+          done: this.#succeeded + this.#failed,
+          failed: this.#failed,
+          skipped: this.#skipped,
+          running: this.#pool?.stats.running ?? 0,
+          total: plan.inputs.total,
+          elapsed: Date.now() - this.#started,
+        }))
+      : undefined;
+    this.#output = new Output(args.keepOrder, this.#progress);
+  }
+
+  async start(): Promise<number> {
+    const onSignal = (signal: NodeJS.Signals): void => this.#onSignal(signal);
+    const onExit = (): void => this.#groups.killAll('SIGKILL');
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('exit', onExit);
+    try {
+      this.#pool = await this.#createPool();
+      await this.#feed(this.#pool);
+      while (this.#settling.size > 0) await Promise.all(this.#settling);
+      if (this.#killed) await this.#pool.abort(new StoppedError());
+      else await this.#pool.close();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('exit', onExit);
+      this.#output.flush();
+      this.#progress?.stop();
+      this.#plan.joblog?.close();
+      this.#plan.results?.close();
+    }
+    this.#summary();
+    if (this.#signal !== undefined) return SIGNAL_STATUS[this.#signal] ?? 130;
+    return Math.min(this.#failed, MAX_FAILED_STATUS);
+  }
+
+  async #createPool(): Promise<RunnerPool> {
+    const { args, template, handler, modulePath } = this.#plan;
+    const options: PoolOptions = {
+      concurrency: args.jobs,
+      // Two waiting tasks per worker: enough that a worker never idles, and memory stays
+      // bounded however long the input.
+      queueSize: args.jobs * 2,
+      retries: {
+        retries: args.retries,
+        minDelay: args.retryDelay,
+        retryIf: (error) => !(error instanceof StoppedError),
+      },
+      ...(args.timeout === undefined ? {} : { timeout: args.timeout }),
+      ...(args.rate === undefined ? {} : { rateLimit: args.rate }),
+    };
+    if (template !== undefined) {
+      return new Pool(
+        commandHandler({
+          template,
+          slots: args.jobs,
+          capture: !args.ungroup,
+          killGrace: args.killGrace,
+          groups: this.#groups,
+          stopping: () => this.#stop !== undefined,
+        }),
+        options,
+      );
+    }
+    if (args.threads !== undefined) {
+      const ThreadPool = await loadThreadPool();
+      if (ThreadPool !== undefined) {
+        return new ThreadPool(modulePath!, { ...options, threads: args.threads });
+      }
+    }
+    const run = handler!;
+    return new Pool((job: JobRecord, ctx: HandlerContext) => {
+      if (this.#stop !== undefined) throw new StoppedError();
+      if (job.start === 0) job.start = Date.now();
+      return run(job.payload, ctx);
+    }, options);
+  }
+
+  async #feed(pool: RunnerPool): Promise<void> {
+    const { inputs, done, args } = this.#plan;
+    let seq = 0;
+    for await (const input of inputs) {
+      if (this.#stop !== undefined) break;
+      seq++;
+      if (done.has(Joblog.key(seq, input))) {
+        this.#skipped++;
+        this.#output.skip(seq);
+        continue;
+      }
+      const job = new JobRecord(seq, input);
+      if (args.json) {
+        try {
+          job.payload = JSON.parse(input);
+        } catch (error) {
+          job.end = Date.now();
+          this.#record(job, error, undefined);
+          continue;
+        }
+      }
+      let task: Task<unknown>;
+      try {
+        // A ThreadPool gets the job itself (it crosses to a thread); the in-process pools get the record.
+        task = await pool.submit(args.threads === undefined ? job : job.payload);
+      } catch (error) {
+        if (this.#stop !== undefined) break;
+        throw error;
+      }
+      // On threads the start of the first attempt is not seen here; the hand-over is close to it.
+      if (args.threads !== undefined) job.start = Date.now();
+      const entry = { job, task };
+      this.#pending.add(entry);
+      if (this.#stop !== undefined && task.attempts === 0) task.cancel(new StoppedError());
+      const settling = task.result.then(
+        (value) => this.#settle(entry, undefined, value),
+        (error: unknown) => this.#settle(entry, error ?? new Error('undefined'), undefined),
+      );
+      this.#settling.add(settling);
+      void settling.finally(() => this.#settling.delete(settling));
+    }
+  }
+
+  async #settle(
+    entry: { job: JobRecord; task: Task<unknown> },
+    error: unknown,
+    value: unknown,
+  ): Promise<void> {
+    this.#pending.delete(entry);
+    const { job, task } = entry;
+    // A timed-out or killed command settles at once; wait until it is gone and its output complete.
+    if (job.current !== undefined) await job.current;
+    if (error instanceof StoppedError || (task.attempts === 0 && this.#stop !== undefined)) {
+      this.#output.skip(job.seq);
+      return;
+    }
+    job.attempts = Math.max(job.attempts, task.attempts);
+    job.end = Date.now();
+    this.#record(job, error, value);
+  }
+
+  /** Counts, logs, writes and prints one finished job, then applies `--halt`. */
+  #record(job: JobRecord, error: unknown, value: unknown): void {
+    const ok = error === undefined;
+    if (ok) this.#succeeded++;
+    else this.#failed++;
+    const { joblog, results, template } = this.#plan;
+    joblog?.record(job, ok);
+    if (template !== undefined) {
+      results?.command(job, error);
+      let stderr: Buffer | string | undefined = job.stderr;
+      if (!ok && (error as { code?: unknown }).code === 'CREW_TASK_TIMEOUT') {
+        stderr = `${stderr?.toString() ?? ''}crew: job ${job.seq} (${job.input}) timed out; its process group was stopped\n`;
+      }
+      this.#output.print(job.seq, job.stdout, stderr);
+    } else {
+      results?.module(job, ok, ok ? value : error);
+      if (ok) this.#output.print(job.seq, formatValue(value), undefined);
+      else {
+        const { name, message } = describeError(error);
+        this.#output.print(
+          job.seq,
+          undefined,
+          `crew: job ${job.seq} (${job.input}) failed: ${name}: ${message}\n`,
+        );
+      }
+    }
+    const halt = this.#plan.args.halt;
+    if (halt !== undefined && this.#stop === undefined) {
+      const count = halt.on === 'fail' ? this.#failed : this.#succeeded;
+      if (count >= halt.count) this.#halt(halt.when === 'now');
+    }
+  }
+
+  /** Stops starting jobs; with `kill`, also stops the running ones. */
+  #halt(kill: boolean): void {
+    this.#stop ??= 'halt';
+    this.#plan.inputs.close();
+    for (const { task } of this.#pending) {
+      if (task.attempts === 0) task.cancel(new StoppedError());
+    }
+    if (kill && !this.#killed) {
+      this.#killed = true;
+      void this.#pool?.abort(new StoppedError());
+    }
+  }
+
+  #onSignal(signal: NodeJS.Signals): void {
+    if (this.#stop === 'signal' && this.#killed) {
+      // A third signal: no more grace.
+      this.#groups.killAll('SIGKILL');
+      return;
+    }
+    const second = this.#stop === 'signal';
+    this.#signal ??= signal;
+    this.#stop = 'signal';
+    if (!this.#plan.args.quiet) {
+      this.#progress?.clear();
+      process.stderr.write(
+        second
+          ? 'crew: stopping the running jobs\n'
+          : 'crew: no new jobs will start; waiting for the running ones (again to kill them)\n',
+      );
+    }
+    this.#halt(second);
+  }
+
+  #summary(): void {
+    if (this.#plan.args.quiet) return;
+    const finished = this.#succeeded + this.#failed;
+    const parts: string[] = [];
+    if (this.#stop === 'signal') parts.push(`interrupted by ${this.#signal}`);
+    if (this.#stop === 'halt') parts.push('halted (--halt)');
+    if (this.#failed > 0) parts.push(`${this.#failed} of ${finished} jobs failed`);
+    if (this.#skipped > 0) parts.push(`${this.#skipped} skipped (already done)`);
+    if (parts.length > 0) process.stderr.write(`crew: ${parts.join('; ')}\n`);
+  }
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCommand } from '../../src/cli/command.js';
+import { ProcessGroups } from '../../src/cli/process-groups.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crew-command-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Whether `pid` is a live process (a zombie waiting for a reaper is not: it is gone, only unreaped). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch (error) {
+    // No /proc (macOS): signal 0 succeeded, so it is there. ENOENT: it just went away.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/** Resolves once `file` exists and holds a line (the child wrote it), polling the file system. */
+async function waitForFile(file: string): Promise<string> {
+  for (;;) {
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      if (text.endsWith('\n')) return text.trim();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('runCommand', () => {
+  it('captures stdout and stderr and reports the exit code', { timeout: 10_000 }, async () => {
+    const groups = new ProcessGroups();
+    const outcome = await runCommand(['sh', '-c', 'echo out; echo err >&2; exit 3'], {
+      signal: new AbortController().signal,
+      capture: true,
+      killGrace: 1000,
+      groups,
+    });
+    assert.equal(outcome.exitCode, 3);
+    assert.equal(outcome.signal, null);
+    assert.equal(outcome.stdout.toString(), 'out\n');
+    assert.equal(outcome.stderr.toString(), 'err\n');
+    assert.equal(groups.size, 0);
+  });
+
+  it('passes each argument through untouched, without a shell', { timeout: 10_000 }, async () => {
+    const args = ['$(id)', 'a b', "it's", '"q"', 'x; touch pwned', 'line\nbreak', 'ünï ☃', '*'];
+    const outcome = await runCommand(
+      ['node', '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...args],
+      {
+        signal: new AbortController().signal,
+        capture: true,
+        killGrace: 1000,
+        groups: new ProcessGroups(),
+      },
+    );
+    assert.deepEqual(JSON.parse(outcome.stdout.toString()), args);
+  });
+
+  it('resolves with 127 when the program does not exist', { timeout: 10_000 }, async () => {
+    const outcome = await runCommand(['crew-no-such-program-xyz'], {
+      signal: new AbortController().signal,
+      capture: true,
+      killGrace: 1000,
+      groups: new ProcessGroups(),
+    });
+    assert.equal(outcome.exitCode, 127);
+    assert.match(outcome.stderr.toString(), /crew-no-such-program-xyz/);
+  });
+
+  it(
+    'an abort kills the whole process group, grandchildren included',
+    { timeout: 10_000 },
+    async () => {
+      const pidfile = join(dir, 'grandchild.pid');
+      const controller = new AbortController();
+      const groups = new ProcessGroups();
+      const running = runCommand(['sh', '-c', `sleep 30 & echo $! > ${pidfile}; wait`], {
+        signal: controller.signal,
+        capture: true,
+        killGrace: 1000,
+        groups,
+      });
+      const grandchild = Number(await waitForFile(pidfile));
+      assert.ok(alive(grandchild));
+      assert.equal(groups.size, 1);
+      controller.abort();
+      const outcome = await running;
+      assert.equal(outcome.exitCode, null);
+      assert.equal(outcome.signal, 'SIGTERM');
+      assert.equal(alive(grandchild), false);
+      assert.equal(groups.size, 0);
+    },
+  );
+
+  it(
+    'escalates to SIGKILL after the grace when the group ignores SIGTERM',
+    { timeout: 10_000 },
+    async () => {
+      const ready = join(dir, 'ignoring.ready');
+      const controller = new AbortController();
+      const running = runCommand(
+        ['sh', '-c', `trap '' TERM; echo x > ${ready}; while :; do sleep 0.05; done`],
+        {
+          signal: controller.signal,
+          capture: true,
+          killGrace: 100,
+          groups: new ProcessGroups(),
+        },
+      );
+      await waitForFile(ready);
+      controller.abort();
+      const outcome = await running;
+      assert.equal(outcome.signal, 'SIGKILL');
+    },
+  );
+});
