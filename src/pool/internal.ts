@@ -48,8 +48,25 @@ export interface PoolExtension {
   readonly taskOptions?: Readonly<Record<string, (value: unknown, name: string) => void>>;
 }
 
+/**
+ * The key of a method on `ctx`: `ctx[kOnAbort](listener)` calls `listener.handleAbort(reason)`
+ * once when the attempt aborts (at once if it already has), without making `ctx.signal`.
+ * For a wrapper that only forwards the abort (the ThreadPool sends it to a thread), an
+ * AbortController and an event listener per attempt would be most of a tiny task's cost;
+ * an object listener (like EventTarget's `handleEvent`) lets the wrapper's own record
+ * listen, so nothing is allocated. One listener per attempt; a later call replaces it.
+ */
+export const kOnAbort: unique symbol = Symbol('crew.onAbort');
+
+/** What `ctx[kOnAbort]` calls. */
+export interface AbortListener {
+  handleAbort(reason: unknown): void;
+}
+
 /** The handler context as a wrapper sees it. */
 export interface InternalContext {
   /** The task options object exactly as the caller passed it, or `undefined`. */
   readonly [kTaskOptions]: Readonly<Record<string, unknown>> | undefined;
+  /** See {@link kOnAbort}. */
+  [kOnAbort](listener: AbortListener): void;
 }

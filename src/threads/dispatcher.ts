@@ -22,9 +22,15 @@
  * (250 ms up to 30 s), so a broken module never causes a respawn storm.
  */
 import { InvalidModuleError, PoolClosedError, ThreadCrashError } from '../errors.js';
-import { TaskRecord } from './task-record.js';
+import { TaskRecord, type RecordOwner } from './task-record.js';
 import { Thread, type ThreadHooks, type ThreadSpec } from './thread.js';
 import type { Transferable } from 'node:worker_threads';
+import { kOnAbort, type AbortListener } from '../pool/internal.js';
+
+/** What `run` listens to for an abort: the Pool's attempt context (see `kOnAbort`). */
+export interface AbortSource {
+  [kOnAbort](listener: AbortListener): void;
+}
 
 export interface DispatcherSettings {
   spec: ThreadSpec;
@@ -57,7 +63,7 @@ const TARGET_QUEUED_MS = 2;
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 256;
 
-export class Dispatcher {
+export class Dispatcher implements RecordOwner {
   readonly #settings: DispatcherSettings;
   readonly #threads = new Set<Thread>();
   readonly #hooks: ThreadHooks;
@@ -109,29 +115,23 @@ export class Dispatcher {
     return this.#crashes;
   }
 
-  /** Runs one attempt of a task on a thread; settles with the handler's outcome. */
+  /**
+   * Runs one attempt of a task on a thread; settles with the handler's outcome. When
+   * `abort` fires, the thread's `ctx.signal` aborts, and the thread is stopped if the
+   * handler has not returned `terminateGrace` ms later.
+   */
   run(
     job: unknown,
     attempt: number,
-    signal: AbortSignal | undefined,
     transfer: readonly Transferable[] | undefined,
-    callerStack: string | undefined,
+    abort: AbortSource | undefined,
   ): Promise<unknown> {
     if (this.#closed) return Promise.reject(new PoolClosedError());
-    // An abort rejects with `signal.reason`, whatever it is, as the platform does.
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    const task = new TaskRecord(this.#nextId++, job, attempt, transfer, signal, callerStack);
-    const promise = new Promise<unknown>((resolve, reject) => {
-      task.resolve = resolve;
-      task.reject = reject;
-    });
+    const task = new TaskRecord(this, this.#nextId++, job, attempt, transfer);
     this.#inflight++;
-    if (signal !== undefined) {
-      task.onAbort = () => this.#abort(task);
-      signal.addEventListener('abort', task.onAbort, { once: true });
-    }
     this.#assign(task);
-    return promise;
+    abort?.[kOnAbort](task);
+    return task.promise;
   }
 
   /** Per-thread numbers for `stats`. */
@@ -217,20 +217,22 @@ export class Dispatcher {
   }
 
   #settle(task: TaskRecord, ok: boolean, value: unknown): void {
-    if (task.onAbort !== undefined) task.signal!.removeEventListener('abort', task.onAbort);
-    clearTimeout(task.grace);
+    task.settled = true;
+    if (task.grace !== undefined) clearTimeout(task.grace);
     if (ok) task.resolve(value);
     else task.reject(value);
     if (--this.#inflight === 0 && this.#drained !== undefined) this.#drained();
   }
 
-  #abort(task: TaskRecord): void {
+  /** A task's attempt was aborted (see TaskRecord.handleAbort). */
+  abortTask(task: TaskRecord, reason: unknown): void {
+    if (task.settled || task.cancelled) return;
     task.cancelled = true;
+    task.reason = reason;
     const thread = task.thread;
     // Not sent yet: Thread drops it at its next flush. Sent: ask the handler to stop, and
     // stop the thread if it has not returned within the grace period.
     if (thread === undefined || task.seq === 0) return;
-    const reason: unknown = task.signal!.reason;
     thread.cancel(task, reason);
     task.grace = setTimeout(() => {
       if (task.thread === thread) void thread.stop(task);
@@ -306,7 +308,7 @@ export class Dispatcher {
     if (reason === undefined) this.#crashes++;
     for (const task of started) {
       if (task === culprit) {
-        this.#settle(task, false, task.signal?.reason);
+        this.#settle(task, false, task.reason);
       } else if (reason instanceof InvalidModuleError || reason instanceof PoolClosedError) {
         this.#settle(task, false, reason);
       } else {
@@ -314,7 +316,7 @@ export class Dispatcher {
       }
     }
     for (const task of unstarted) {
-      if (task.cancelled) this.#settle(task, false, task.signal?.reason);
+      if (task.cancelled) this.#settle(task, false, task.reason);
       else if (this.#closed) this.#settle(task, false, new PoolClosedError());
       else this.#assign(task);
     }

@@ -93,22 +93,26 @@ export function serializeError(value: unknown, depth = 0): unknown {
   } satisfies SerializedError;
 }
 
+/** Marks errors rebuilt from a thread, so that the caller's stack can be added to them. */
+const kFromThread = Symbol('crew.fromThread');
+
+/** Rebuilds what {@link serializeError} made; any other value is returned as it is. */
+export function deserializeError(value: unknown): unknown {
+  return isSerialized(value) ? rebuild(value) : value;
+}
+
 /**
- * Rebuilds what {@link serializeError} made. With `callerStack`, the stack of the code
- * that submitted the task is appended to the error's own stack, after a marker line, so
- * that both where it failed (in the thread) and who asked (on the main side) are visible.
+ * Appends the caller's stack frames to an error that came from a thread, after a marker
+ * line, so that both where it failed (in the thread) and who asked (on the main side)
+ * are visible. `frames` is a stack without its first (message) line. Other values are
+ * left alone; so is an error that already has a caller's stack (a retry rethrows it).
  */
-export function deserializeError(value: unknown, callerStack?: string): unknown {
-  if (!isSerialized(value)) return value;
-  const error = rebuild(value);
-  if (callerStack !== undefined && error instanceof Error) {
-    define(
-      error,
-      'stack',
-      `${error.stack ?? ''}\n    --- the task was submitted at ---${callerStack}`,
-    );
-  }
-  return error;
+export function appendCallerStack(error: unknown, frames: string): void {
+  if (typeof error !== 'object' || error === null || !(kFromThread in error)) return;
+  const own = error as Error & { [kFromThread]: boolean };
+  if (own[kFromThread] || frames === '') return;
+  own[kFromThread] = true;
+  define(own, 'stack', `${own.stack ?? ''}\n    --- awaited from ---\n${frames}`);
 }
 
 function rebuild(data: SerializedError): unknown {
@@ -122,6 +126,7 @@ function rebuild(data: SerializedError): unknown {
     if (data.kind === undefined || error.name !== data.name) define(error, 'name', data.name);
   }
   define(error, 'stack', data.stack);
+  define(error, kFromThread, false);
   if (data.hasCause) define(error, 'cause', deserializeError(data.cause));
   if (data.errors !== undefined) {
     define(
@@ -146,7 +151,7 @@ function isSerialized(value: unknown): value is SerializedError {
 }
 
 /** Writes a property the way Error's own fields are: non-enumerable, writable. */
-function define(target: object, key: string, value: unknown): void {
+function define(target: object, key: string | symbol, value: unknown): void {
   Object.defineProperty(target, key, {
     value,
     writable: true,

@@ -164,7 +164,7 @@ export class Thread {
         // Aborted before it left: it never runs, and the thread hears nothing of it.
         this.#inflight.delete(task.id);
         task.thread = undefined;
-        this.#hooks.settled(task, false, task.signal?.reason);
+        this.#hooks.settled(task, false, task.reason);
         continue;
       }
       task.seq = ++this.#sent;
@@ -190,7 +190,7 @@ export class Thread {
         task.thread = undefined;
         this.completed++;
         const ok = results[i + 1] === STATUS_OK;
-        const value = ok ? results[i + 2] : deserializeError(results[i + 2], task.callerStack);
+        const value = ok ? results[i + 2] : deserializeError(results[i + 2]);
         this.#hooks.settled(task, ok, value);
       }
       if (this.#inflight.size === 0) this.#becameIdle();

@@ -1,0 +1,228 @@
+/**
+ * ThreadPool against the thread-pool peers (piscina, tinypool, workerpool, poolifier), in
+ * one process, every pool with 2 threads (this machine has 2 cores).
+ *
+ * (a) 100,000 no-op tasks submitted at once (each pool's `run`/`exec`/`execute`, all
+ *     awaited with Promise.all).
+ * (b) 1,000,000 no-op tasks: crew through `pool.map()` over a lazy input; peers as a user
+ *     would, with a bounded in-flight window of 1,024 tasks (submit one as one settles).
+ * (c) 200 × fib(27), all submitted at once; reported as the speedup over the same loop on
+ *     the main thread, measured in the same rounds.
+ * (d) one awaited task at a time (2,000 no-op round trips): latency p50 and p99.
+ *
+ * Every pool is started (and warmed by a first round) before it is measured, and each
+ * implementation's rounds are interleaved with the others' by the harness.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { FixedThreadPool } from 'poolifier';
+import { Tinypool } from 'tinypool';
+import workerpool from 'workerpool';
+import { ThreadPool } from 'crew/threads';
+import { collected, compare, report, throughput } from './harness.js';
+
+const THREADS = 2;
+const AT_ONCE = Number(process.env.CREW_BENCH_THREADS_AT_ONCE ?? 100_000);
+const MAP_JOBS = Number(process.env.CREW_BENCH_THREADS_MAP_JOBS ?? 1_000_000);
+const WINDOW = 1024;
+const FIB_TASKS = 200;
+const FIB_N = 27;
+const LATENCY_TASKS = 2_000;
+const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** One pool, reduced to what the cases need. */
+interface Runner {
+  run(job: number): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+type Kind = 'noop' | 'fib';
+
+const makers: Record<string, (kind: Kind) => Runner> = {
+  'crew ThreadPool': (kind) => {
+    const pool = new ThreadPool<number, number>(fixture(`${kind}.mjs`), { threads: THREADS });
+    return { run: (job) => pool.run(job), close: () => pool.close() };
+  },
+  piscina: (kind) => {
+    const pool = new Piscina({
+      filename: fixture(`${kind}.mjs`),
+      minThreads: THREADS,
+      maxThreads: THREADS,
+    });
+    return { run: (job) => pool.run(job), close: () => pool.destroy() };
+  },
+  tinypool: (kind) => {
+    const pool = new Tinypool({
+      filename: fixture(`${kind}.mjs`),
+      minThreads: THREADS,
+      maxThreads: THREADS,
+    });
+    return { run: (job) => pool.run(job), close: () => pool.destroy() };
+  },
+  workerpool: (kind) => {
+    const pool = workerpool.pool(fixture('workerpool-worker.cjs'), {
+      minWorkers: THREADS,
+      maxWorkers: THREADS,
+      workerType: 'thread',
+    });
+    return {
+      run: (job) => Promise.resolve(pool.exec(kind, [job])),
+      close: () => Promise.resolve(pool.terminate()),
+    };
+  },
+  poolifier: (kind) => {
+    const pool = new FixedThreadPool(THREADS, fixture(`poolifier-${kind}.mjs`));
+    return { run: (job) => pool.execute(job), close: () => pool.destroy() };
+  },
+};
+
+/** Runs `body` with one pool per implementation, started before the measured rounds. */
+async function withPools(
+  kind: Kind,
+  body: (pools: Record<string, Runner>) => Promise<void>,
+): Promise<void> {
+  const pools: Record<string, Runner> = {};
+  for (const [name, make] of Object.entries(makers)) pools[name] = make(kind);
+  // A first task per pool, so that thread start-up is not part of any round.
+  await Promise.all(Object.values(pools).map((pool) => pool.run(1)));
+  try {
+    await body(pools);
+  } finally {
+    await Promise.all(Object.values(pools).map((pool) => pool.close()));
+  }
+}
+
+function each(
+  pools: Record<string, Runner>,
+  fn: (pool: Runner, name: string) => Promise<number>,
+): Record<string, () => Promise<number>> {
+  return Object.fromEntries(
+    Object.entries(pools).map(([name, pool]) => [name, () => fn(pool, name)]),
+  );
+}
+
+function range(n: number): Iterable<number> {
+  return {
+    [Symbol.iterator]() {
+      let i = 0;
+      return {
+        next: (): IteratorResult<number> =>
+          i < n ? { value: i++, done: false } : { value: undefined, done: true },
+      };
+    },
+  };
+}
+
+/** Keeps `window` tasks in flight until `n` have settled. */
+function windowed(pool: Runner, n: number, window: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let done = 0;
+    const next = (): void => {
+      if (++done === n) resolve();
+      else if (sent < n) void pool.run(sent++).then(next, reject);
+    };
+    for (; sent < Math.min(window, n);) void pool.run(sent++).then(next, reject);
+  });
+}
+
+function fibOnMain(n: number): number {
+  return n < 2 ? n : fibOnMain(n - 1) + fibOnMain(n - 2);
+}
+
+async function latencies(pool: Runner): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < LATENCY_TASKS; i++) {
+    const start = process.hrtime.bigint();
+    await pool.run(i);
+    out.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+await withPools('noop', async (pools) => {
+  await compare(
+    'threads',
+    `(a) ${AT_ONCE.toLocaleString('en-US')} no-op tasks at once`,
+    each(pools, (pool) =>
+      throughput(AT_ONCE, () =>
+        Promise.all(Array.from({ length: AT_ONCE }, (_, i) => pool.run(i))),
+      ),
+    ),
+    { rounds: ROUNDS },
+  );
+
+  const crewMap = new ThreadPool<number, number>(fixture('noop.mjs'), { threads: THREADS });
+  await crewMap.run(1);
+  const mapCases = each(pools, (pool) =>
+    throughput(MAP_JOBS, () => windowed(pool, MAP_JOBS, WINDOW)),
+  );
+  delete mapCases['crew ThreadPool'];
+  await compare(
+    'threads',
+    `(b) ${MAP_JOBS.toLocaleString('en-US')} no-op tasks through map`,
+    {
+      'crew ThreadPool map': () =>
+        throughput(MAP_JOBS, async () => {
+          let count = 0;
+          for await (const r of crewMap.map(range(MAP_JOBS))) if (r.ok) count++;
+          if (count !== MAP_JOBS) throw new Error(`expected ${MAP_JOBS} results, got ${count}`);
+        }),
+      ...Object.fromEntries(
+        Object.entries(mapCases).map(([k, v]) => [`${k} (window ${WINDOW})`, v]),
+      ),
+    },
+    { rounds: Math.max(1, ROUNDS - 1), warmup: 0 },
+  );
+  await crewMap.close();
+
+  for (const p of [50, 99]) {
+    await compare(
+      'threads',
+      `(d) one awaited task at a time, latency p${p}`,
+      each(pools, async (pool) => percentile(await latencies(pool), p)),
+      { rounds: ROUNDS, unit: 'µs', higherIsBetter: false },
+    );
+  }
+});
+
+await withPools('fib', async (pools) => {
+  const fibCase = `(c) ${FIB_TASKS} × fib(${FIB_N}), time`;
+  const time = async (fn: () => unknown): Promise<number> => {
+    const start = process.hrtime.bigint();
+    await fn();
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const rows = await compare(
+    'threads',
+    fibCase,
+    {
+      'main thread loop': () =>
+        time(() => {
+          for (let i = 0; i < FIB_TASKS; i++) fibOnMain(FIB_N);
+        }),
+      ...each(pools, (pool) =>
+        time(() => Promise.all(Array.from({ length: FIB_TASKS }, () => pool.run(FIB_N)))),
+      ),
+    },
+    { rounds: ROUNDS, unit: 'ms', higherIsBetter: false },
+  );
+  const main = rows.find((r) => r.impl === 'main thread loop')!.median;
+  for (const row of rows) {
+    collected().push({
+      ...row,
+      case: `(c) ${FIB_TASKS} × fib(${FIB_N}), speedup over the main thread`,
+      median: main / row.median,
+      unit: '×',
+      higherIsBetter: true,
+    });
+  }
+});
+
+report('ThreadPool vs piscina, tinypool, workerpool, poolifier (2 threads)');
