@@ -29,8 +29,11 @@ import {
   BACKOFF,
   BLOCKED,
   QUEUED,
+  FAILED,
   RUNNING,
-  SETTLED,
+  SubmitWaiter,
+  SUCCEEDED,
+  TaskConfig,
   TaskRecord,
   type Handler,
   type TaskOwner,
@@ -47,10 +50,19 @@ function isQueued<J, R>(task: TaskRecord<J, R>): boolean {
 export class PoolEngine<J, R> implements TaskOwner<J, R> {
   readonly handler: Handler<J, R>;
   readonly options: ResolvedPoolOptions;
-  readonly events = new Emitter<PoolEvents<J, R>>();
+  readonly events = new Emitter<PoolEvents<J, R>>([
+    'started',
+    'retried',
+    'succeeded',
+    'failed',
+    'cancelled',
+    'idle',
+  ]);
   readonly stats = new StatsRecorder();
   concurrency: number;
   readonly queueSize: number;
+  /** The config of tasks handed over without options. */
+  readonly defaults: TaskConfig<J, R>;
   #queue: TaskQueue<TaskRecord<J, R>> = new MemoryQueue<TaskRecord<J, R>>(isQueued);
   /** Hand-overs waiting for room, FIFO; cancelled ones stay as tombstones. */
   #blocked = new RingBuffer<TaskRecord<J, R>>();
@@ -74,6 +86,15 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     this.options = options;
     this.concurrency = options.concurrency;
     this.queueSize = options.queueSize;
+    this.defaults = new TaskConfig<J, R>(
+      this,
+      undefined,
+      0,
+      options.timeout,
+      options.retry,
+      undefined,
+      undefined,
+    );
     if (options.rateLimit !== undefined) {
       this.#limiter = new RateLimiter(options.rateLimit.limit, options.rateLimit.interval, () =>
         this.drain(),
@@ -140,7 +161,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     }
     task.context ??= new AsyncResource('crew.Task');
     task.state = BLOCKED;
-    task.queuedAt = this.#clock();
+    task.current = this.#clock();
     this.#blocked.push(task);
     this.#blockedLive++;
     this.#watch(task);
@@ -149,13 +170,13 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   /** Listens to the task's own signal while it waits or runs. */
   #watch(task: TaskRecord<J, R>): void {
-    task.signal?.addEventListener('abort', task);
+    task.config.signal?.addEventListener('abort', task);
   }
 
   #enqueue(task: TaskRecord<J, R>): void {
     task.state = QUEUED;
-    task.queuedAt = this.#clock();
-    this.#queue.put(task, task.priority, false);
+    task.current = this.#clock();
+    this.#queue.put(task, task.config.priority, false);
   }
 
   #startWorker(task: TaskRecord<J, R>, now: number): void {
@@ -196,8 +217,11 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       if (task === undefined) return undefined;
       if (task.state !== BLOCKED) continue;
       this.#blockedLive--;
-      task.admitted?.(task);
-      task.admitted = task.refused = undefined;
+      const waiter = task.outcome;
+      if (waiter instanceof SubmitWaiter) {
+        task.outcome = undefined;
+        (waiter as SubmitWaiter<R>).admitted(task);
+      }
       return task;
     }
   }
@@ -238,9 +262,10 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   #begin(task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
     this.#idle = false;
+    const queuedAt = task.current;
     task.state = RUNNING;
-    const ctx = new AttemptContext(task, ++task.attempts, now);
-    task.attempt = ctx;
+    const ctx = new AttemptContext(task, task.nextAttempt(), now);
+    task.current = ctx;
     this.#running++;
     const head = this.#attempts;
     if (head !== undefined) {
@@ -248,8 +273,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       ctx.next = head;
     }
     this.#attempts = ctx;
-    if (task.timeout > 0) ctx.timer = setTimeout(this.#onTimeout, task.timeout, ctx);
-    this.stats.wait(task.queuedAt === 0 ? 0 : now - task.queuedAt);
+    const timeout = task.config.timeout;
+    if (timeout > 0) ctx.timer = setTimeout(this.#onTimeout, timeout, ctx);
+    this.stats.wait(typeof queuedAt === 'number' ? now - queuedAt : 0);
     if (this.events.has('started')) {
       this.events.emit('started', { job: task.job, attempt: ctx.attempt });
     }
@@ -267,7 +293,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     this.stats.run(now - ctx.start);
     const task = ctx.task;
     // Already settled or moved on (timeout, cancel, abort): the outcome is no one's.
-    if (task.state !== RUNNING || task.attempt !== ctx) return;
+    if (task.current !== ctx || task.state !== RUNNING) return;
     if (failed) this.#failAttempt(task, value);
     else this.#settle(task, true, value, false);
   }
@@ -275,15 +301,15 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #onTimeout = (ctx: AttemptContext<J, R>): void => {
     ctx.timer = undefined;
     const task = ctx.task;
-    if (ctx.done || task.state !== RUNNING || task.attempt !== ctx) return;
-    const error = new TaskTimeoutError(task.timeout);
+    if (ctx.done || task.current !== ctx || task.state !== RUNNING) return;
+    const error = new TaskTimeoutError(task.config.timeout);
     ctx.abort(error);
     this.#failAttempt(task, error);
   };
 
   /** A RUNNING task's attempt failed: back off and retry, or settle as failed. */
   #failAttempt(task: TaskRecord<J, R>, error: unknown): void {
-    const policy = task.retry;
+    const policy = task.config.retry;
     if (policy !== undefined && this.#phase !== ABORTED && task.attempts <= policy.retries) {
       let again: boolean;
       try {
@@ -308,35 +334,35 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       this.events.emit('retried', { job: task.job, attempt: task.attempts, error, delay });
     }
     if (task.state !== BACKOFF) return; // a listener cancelled it
-    task.timer = setTimeout(this.#requeue, delay, task);
+    task.current = setTimeout(this.#requeue, delay, task);
   }
 
   #requeue = (task: TaskRecord<J, R>): void => {
-    task.timer = undefined;
     this.#backoff.delete(task);
     task.state = QUEUED;
-    task.queuedAt = performance.now();
+    task.current = performance.now();
     // In front of its priority: a retry continues work already begun.
-    this.#queue.put(task, task.priority, true);
+    this.#queue.put(task, task.config.priority, true);
     this.drain();
   };
 
   /** Cancels a task (its signal, `task.cancel()`, a map that stops); see Task.cancel. */
   cancel(t: TaskRecord<J, R>, reason: unknown): void {
     switch (t.state) {
-      case SETTLED:
+      case SUCCEEDED:
+      case FAILED:
         return;
       case BLOCKED:
         this.#blockedLive--;
         break;
       case QUEUED:
-        t.state = SETTLED;
+        t.state = FAILED;
         this.#queue.settle(t, false);
         break;
       case BACKOFF:
         break;
       case RUNNING:
-        t.attempt!.abort(reason);
+        (t.current as AttemptContext<J, R>).abort(reason);
         break;
     }
     this.#settle(t, false, reason, true);
@@ -345,24 +371,23 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   /** Settles a task once: stats, events, then its promise or sink. */
   #settle(task: TaskRecord<J, R>, ok: boolean, outcome: unknown, cancelled: boolean): void {
-    const wasBlocked = task.state === BLOCKED;
-    task.state = SETTLED;
-    task.signal?.removeEventListener('abort', task);
-    if (task.timer !== undefined) {
-      clearTimeout(task.timer);
-      task.timer = undefined;
+    const previous = task.state;
+    const waiter = task.outcome;
+    task.state = ok ? SUCCEEDED : FAILED;
+    task.outcome = outcome;
+    task.config.signal?.removeEventListener('abort', task);
+    if (previous === BACKOFF) {
+      clearTimeout(task.current as NodeJS.Timeout);
       this.#backoff.delete(task);
     }
-    task.ok = ok;
+    task.current = undefined;
     const events = this.events;
     if (ok) {
-      task.value = outcome as R;
       this.stats.succeeded++;
       if (events.has('succeeded')) {
         events.emit('succeeded', { job: task.job, value: outcome as R, attempts: task.attempts });
       }
     } else {
-      task.error = outcome;
       if (cancelled) {
         this.stats.cancelled++;
         if (events.has('cancelled')) {
@@ -375,11 +400,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
         }
       }
     }
-    if (wasBlocked && task.refused !== undefined) {
+    if (previous === BLOCKED && waiter instanceof SubmitWaiter) {
       // `submit` never handed the task out: its own promise says what happened.
-      const refused = task.refused;
-      task.admitted = task.refused = undefined;
-      refused(outcome);
+      (waiter as SubmitWaiter<R>).refused(outcome);
       return;
     }
     task.deliver();
@@ -445,7 +468,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
         ctx.abort(reason);
         const task = ctx.task;
-        if (task.state === RUNNING && task.attempt === ctx) this.#settle(task, false, reason, true);
+        if (task.current === ctx && task.state === RUNNING) this.#settle(task, false, reason, true);
       }
       this.#checkIdle();
     }

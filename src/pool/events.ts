@@ -25,7 +25,14 @@ export type PoolEventListener<T> = (payload: T) => void;
 
 /** A typed emitter; `has(name)` lets the emitter's owner skip building unobserved payloads. */
 export class Emitter<Events extends object> {
-  #listeners: { [K in keyof Events]?: PoolEventListener<Events[K]>[] } = {};
+  #listeners: { [K in keyof Events]?: PoolEventListener<Events[K]>[] | undefined };
+
+  /** `names`: every event name, so that the listener table keeps one shape (a fast `has`). */
+  constructor(names: readonly (keyof Events)[]) {
+    const table: { [K in keyof Events]?: PoolEventListener<Events[K]>[] | undefined } = {};
+    for (const name of names) table[name] = undefined;
+    this.#listeners = table;
+  }
 
   /** Adds a listener and returns a function that removes it. */
   on<K extends keyof Events>(name: K, listener: PoolEventListener<Events[K]>): () => void {

@@ -14,7 +14,14 @@ import { AsyncResource } from 'node:async_hooks';
 import { PoolClosedError } from '../errors.js';
 import { RingBuffer } from '../internal/ring-buffer.js';
 import type { PoolEngine } from './engine.js';
-import { SETTLED, TaskRecord, abortError, type Result, type TaskSink } from './task.js';
+import {
+  SUCCEEDED,
+  TaskConfig,
+  TaskRecord,
+  abortError,
+  type Result,
+  type TaskSink,
+} from './task.js';
 
 interface Waiter<J, R> {
   resolve: (result: IteratorResult<Result<J, R>, undefined>) => void;
@@ -29,6 +36,7 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
   readonly #ordered: boolean;
   readonly #signal: AbortSignal | undefined;
   readonly #context = new AsyncResource('crew.map');
+  #config: TaskConfig<J, R> | undefined = undefined;
   #source: Iterator<J> | AsyncIterator<J> | undefined = undefined;
   #async = false;
   /** Ordered: every pulled, not yet yielded task, in input order. Unordered: settled ones. */
@@ -162,12 +170,12 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
   /** The next result that can be yielded now, if any. */
   #take(): Result<J, R> | undefined {
     const head = this.#window.peek();
-    if (head === undefined || head.state !== SETTLED) return undefined;
+    if (head === undefined || !head.settled) return undefined;
     this.#window.shift();
     this.#held--;
-    return head.ok
-      ? { job: head.job, ok: true, value: head.value!, attempts: head.attempts }
-      : { job: head.job, ok: false, error: head.error, attempts: head.attempts };
+    return head.state === SUCCEEDED
+      ? { job: head.job, ok: true, value: head.outcome as R, attempts: head.attempts }
+      : { job: head.job, ok: false, error: head.outcome, attempts: head.attempts };
   }
 
   /** Hands ready results (or the end) to waiting `next()` calls. */
@@ -243,22 +251,20 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
   };
 
   #submit(job: J): void {
-    const engine = this.#engine;
-    const options = engine.options;
-    const task = new TaskRecord<J, R>(
-      engine,
-      job,
+    this.#config ??= new TaskConfig<J, R>(
+      this.#engine,
       undefined,
       0,
-      options.timeout,
-      options.retry,
+      this.#engine.defaults.timeout,
+      this.#engine.defaults.retry,
       undefined,
+      this,
     );
-    task.sink = this;
+    const task = new TaskRecord<J, R>(this.#config, job);
     task.context = this.#context;
     this.#held++;
     this.#inFlight.add(task);
     if (this.#ordered) this.#window.push(task);
-    engine.put(task, true);
+    this.#engine.put(task, true);
   }
 }

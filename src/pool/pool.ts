@@ -19,7 +19,15 @@ import {
   type TaskOptions,
 } from './options.js';
 import type { PoolStats } from './stats.js';
-import { TaskRecord, abortError, type Handler, type Result, type Task } from './task.js';
+import {
+  SubmitWaiter,
+  TaskConfig,
+  TaskRecord,
+  abortError,
+  type Handler,
+  type Result,
+  type Task,
+} from './task.js';
 
 /** The options of `pool.map()`. */
 export interface MapOptions {
@@ -84,20 +92,18 @@ export class Pool<J, R> {
 
   #task(job: J, options: TaskOptions | undefined): TaskRecord<J, R> {
     const engine = this.#engine;
-    if (options === undefined) {
-      const o = engine.options;
-      return new TaskRecord(engine, job, undefined, 0, o.timeout, o.retry, undefined);
-    }
+    if (options === undefined) return new TaskRecord(engine.defaults, job);
     const t = resolveTaskOptions(options, engine.options.taskChecks);
-    return new TaskRecord(
+    const config = new TaskConfig<J, R>(
       engine,
-      job,
       options as Readonly<Record<string, unknown>>,
       t.priority,
-      t.timeout ?? engine.options.timeout,
-      t.retry === undefined ? engine.options.retry : (t.retry ?? undefined),
+      t.timeout ?? engine.defaults.timeout,
+      t.retry === undefined ? engine.defaults.retry : (t.retry ?? undefined),
       t.signal,
+      undefined,
     );
+    return new TaskRecord(config, job);
   }
 
   /**
@@ -111,7 +117,8 @@ export class Pool<J, R> {
     const task = this.#task(job, options);
     if (!engine.accepting) return Promise.reject(new PoolClosedError());
     const promise = task.promise();
-    if (task.signal?.aborted) engine.cancel(task, task.signal.reason);
+    const signal = task.config.signal;
+    if (signal?.aborted) engine.cancel(task, signal.reason);
     else engine.put(task, true);
     return promise;
   }
@@ -128,14 +135,14 @@ export class Pool<J, R> {
     const engine = this.#engine;
     const task = this.#task(job, options);
     if (!engine.accepting) return Promise.reject(new PoolClosedError());
-    if (task.signal?.aborted) {
-      engine.cancel(task, task.signal.reason);
+    const signal = task.config.signal;
+    if (signal?.aborted) {
+      engine.cancel(task, signal.reason);
       return Promise.resolve(task);
     }
     if (engine.put(task, true)) return Promise.resolve(task);
     return new Promise<Task<R>>((resolve, reject) => {
-      task.admitted = resolve;
-      task.refused = reject;
+      task.outcome = new SubmitWaiter<R>(resolve, reject);
     });
   }
 
@@ -148,8 +155,9 @@ export class Pool<J, R> {
     const engine = this.#engine;
     const task = this.#task(job, options);
     if (!engine.accepting) throw new PoolClosedError();
-    if (task.signal?.aborted) {
-      engine.cancel(task, task.signal.reason);
+    const signal = task.config.signal;
+    if (signal?.aborted) {
+      engine.cancel(task, signal.reason);
       return task;
     }
     return engine.put(task, false) ? task : undefined;

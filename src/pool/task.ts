@@ -4,19 +4,19 @@
  *
  * States of a task (`TaskRecord.state`):
  *
- *     BLOCKED ──admitted──▶ QUEUED ──taken──▶ RUNNING ──handler returns──▶ SETTLED
+ *     BLOCKED ──admitted──▶ QUEUED ──taken──▶ RUNNING ──handler returns──▶ SUCCEEDED / FAILED
  *        │                   ▲  │               │  │
  *        │                   │  │               │  └─failed, retries left─▶ BACKOFF ─delay─▶ QUEUED
- *        └───cancel/abort────┴──┴───────────────┴──── cancel / abort / timeout ───────────▶ SETTLED
+ *        └───cancel/abort────┴──┴───────────────┴──── cancel / abort / timeout ───────────▶ FAILED
  *
  * BLOCKED: handed over while the queue was full, not yet accepted (`submit` still waits).
  * A task may also be started at once, from BLOCKED or from its hand-over, skipping QUEUED.
- * SETTLED is final. A task settles at once on timeout or cancellation even though its
+ * SUCCEEDED and FAILED (together: settled) are final. A task settles at once on timeout or cancellation even though its
  * handler may still run: the attempt (`AttemptContext`) keeps its worker busy until the
  * handler returns, so running handlers never exceed the pool's concurrency.
  */
 import type { AsyncResource } from 'node:async_hooks';
-import { kTaskOptions } from './internal.js';
+import { kOnAbort, kTaskOptions, type AbortListener } from './internal.js';
 import type { RetryPolicy } from './retry.js';
 
 /** A settled task as `map` and `process` yield it. */
@@ -62,7 +62,9 @@ export const BLOCKED = 0;
 export const QUEUED = 1;
 export const RUNNING = 2;
 export const BACKOFF = 3;
-export const SETTLED = 4;
+/** Settled: SUCCEEDED and FAILED (failed or cancelled) are both final. */
+export const SUCCEEDED = 4;
+export const FAILED = 5;
 
 /** Who is told when a task settles, instead of its promise (`map` and `process`). */
 export interface TaskSink<J, R> {
@@ -74,20 +76,12 @@ export interface TaskOwner<J, R> {
   cancel(task: TaskRecord<J, R>, reason: unknown): void;
 }
 
-// One executor for every task promise, so that creating one allocates no closure.
-let nextResolve: ((value: unknown) => void) | undefined;
-let nextReject: ((error: unknown) => void) | undefined;
-function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  nextResolve = resolve;
-  nextReject = reject;
-}
-function ignore(): void {}
-
-/** The engine's record of a task; it is also the `Task` that `submit` hands out. */
-export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
-  state = BLOCKED;
-  attempts = 0;
-  readonly job: J;
+/**
+ * What a task was handed over with. Tasks without options share their pool's (or their
+ * map's) config, so a queued task costs only its record.
+ */
+export class TaskConfig<J, R> {
+  readonly owner: TaskOwner<J, R>;
   /** The caller's options object, as passed (for `ctx[kTaskOptions]`). */
   readonly options: Readonly<Record<string, unknown>> | undefined;
   readonly priority: number;
@@ -96,43 +90,103 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   readonly retry: RetryPolicy | undefined;
   /** The task's own cancellation signal. */
   readonly signal: AbortSignal | undefined;
-  readonly owner: TaskOwner<J, R>;
-  /** The submitter's async context, captured when the task could not start at once. */
-  context: AsyncResource | undefined = undefined;
-  sink: TaskSink<J, R> | undefined = undefined;
-  /** When it entered the queue (performance.now()). */
-  queuedAt = 0;
-  /** The current (latest) attempt. */
-  attempt: AttemptContext<J, R> | undefined = undefined;
-  /** The retry delay timer, while in BACKOFF. */
-  timer: NodeJS.Timeout | undefined = undefined;
-  /** Called when a BLOCKED task is accepted (resolves `submit`). */
-  admitted: ((task: TaskRecord<J, R>) => void) | undefined = undefined;
-  /** Called when a BLOCKED task is refused (rejects `submit`). */
-  refused: ((error: unknown) => void) | undefined = undefined;
-  ok = false;
-  value: R | undefined = undefined;
-  error: unknown = undefined;
-  #promise: Promise<R> | undefined = undefined;
-  #resolve: ((value: R) => void) | undefined = undefined;
-  #reject: ((error: unknown) => void) | undefined = undefined;
+  /** Told of the outcome instead of the task's promise. */
+  readonly sink: TaskSink<J, R> | undefined;
 
   constructor(
     owner: TaskOwner<J, R>,
-    job: J,
     options: Readonly<Record<string, unknown>> | undefined,
     priority: number,
     timeout: number,
     retry: RetryPolicy | undefined,
     signal: AbortSignal | undefined,
+    sink: TaskSink<J, R> | undefined,
   ) {
     this.owner = owner;
-    this.job = job;
     this.options = options;
     this.priority = priority;
     this.timeout = timeout;
     this.retry = retry;
     this.signal = signal;
+    this.sink = sink;
+  }
+}
+
+/** A `submit` waiting for room: it learns whether its task was accepted. */
+export class SubmitWaiter<R> {
+  readonly admitted: (task: Task<R>) => void;
+  readonly refused: (error: unknown) => void;
+
+  constructor(admitted: (task: Task<R>) => void, refused: (error: unknown) => void) {
+    this.admitted = admitted;
+    this.refused = refused;
+  }
+}
+
+class Deferred<R> {
+  readonly promise: Promise<R>;
+  readonly resolve: (value: R) => void;
+  readonly reject: (error: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<R>(capture as (r: (v: R) => void, j: (e: unknown) => void) => void);
+    this.resolve = nextResolve as (value: R) => void;
+    this.reject = nextReject!;
+  }
+}
+
+// One executor for every task promise, so that creating one allocates no closure.
+let nextResolve: ((value: never) => void) | undefined;
+let nextReject: ((error: unknown) => void) | undefined;
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  nextResolve = resolve;
+  nextReject = reject;
+}
+function ignore(): void {}
+
+/**
+ * The engine's record of a task; it is also the `Task` that `submit` hands out. It is kept
+ * small (a queued task's memory is this record, its async context and a queue slot): the
+ * state and the attempt count share one number, rarely used settings live in the shared
+ * `config`, and one field holds whichever of attempt / retry timer / queue time applies.
+ */
+export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
+  /** `attempts * 8 + state`. */
+  #bits = BLOCKED;
+  readonly job: J;
+  readonly config: TaskConfig<J, R>;
+  /** The submitter's async context, captured when the task could not start at once. */
+  context: AsyncResource | undefined = undefined;
+  /**
+   * RUNNING: the current attempt. BACKOFF: the retry timer. QUEUED/BLOCKED: when it was
+   * queued (performance.now()). Otherwise `undefined`.
+   */
+  current: AttemptContext<J, R> | NodeJS.Timeout | number | undefined = undefined;
+  /** Once settled: the value or the error. While BLOCKED in `submit`: its SubmitWaiter. */
+  outcome: unknown = undefined;
+  #deferred: Deferred<R> | undefined = undefined;
+
+  constructor(config: TaskConfig<J, R>, job: J) {
+    this.config = config;
+    this.job = job;
+  }
+
+  get state(): number {
+    return this.#bits & 7;
+  }
+
+  set state(state: number) {
+    this.#bits = (this.#bits & ~7) | state;
+  }
+
+  get attempts(): number {
+    return this.#bits >> 3;
+  }
+
+  /** Counts a new attempt and returns its number. */
+  nextAttempt(): number {
+    this.#bits += 8;
+    return this.#bits >> 3;
   }
 
   get result(): Promise<R> {
@@ -140,47 +194,43 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   }
 
   get settled(): boolean {
-    return this.state === SETTLED;
+    return (this.#bits & 7) >= SUCCEEDED;
   }
 
   cancel(reason?: unknown): void {
-    this.owner.cancel(this, reason === undefined ? abortError() : reason);
+    this.config.owner.cancel(this, reason === undefined ? abortError() : reason);
   }
 
   /** The task's promise, made on first use (a task fed to `map` never needs one). */
   promise(): Promise<R> {
-    if (this.#promise === undefined) {
-      this.#promise = new Promise<R>(
-        capture as (r: (v: R) => void, j: (e: unknown) => void) => void,
-      );
-      this.#resolve = nextResolve;
-      this.#reject = nextReject;
-      if (this.state === SETTLED) this.#deliver();
+    if (this.#deferred === undefined) {
+      this.#deferred = new Deferred<R>();
+      if (this.settled) this.#deliver();
     }
-    return this.#promise;
+    return this.#deferred.promise;
   }
 
   /** Called by the task's signal (the record is its own event listener: no closure). */
   handleEvent(): void {
-    this.owner.cancel(this, this.signal!.reason);
+    this.config.owner.cancel(this, this.config.signal!.reason);
   }
 
-  /** Hands the outcome (already in `ok`/`value`/`error`) to the sink or the promise. */
+  /** Hands the outcome to the sink or the promise; the state is already SUCCEEDED or FAILED. */
   deliver(): void {
-    if (this.sink !== undefined) this.sink.settled(this);
-    else if (this.#promise !== undefined) this.#deliver();
+    if (this.config.sink !== undefined) this.config.sink.settled(this);
+    else if (this.#deferred !== undefined) this.#deliver();
   }
 
   #deliver(): void {
-    if (this.ok) {
-      this.#resolve!(this.value!);
+    const deferred = this.#deferred!;
+    if (this.state === SUCCEEDED) {
+      deferred.resolve(this.outcome as R);
     } else {
       // Marked handled before it rejects: a caller who ignores the task sees no
       // unhandled rejection, while their own `then`/`catch` still observes the error.
-      this.#promise!.catch(ignore);
-      this.#reject!(this.error);
+      deferred.promise.catch(ignore);
+      deferred.reject(this.outcome);
     }
-    this.#resolve = this.#reject = undefined;
   }
 }
 
@@ -208,6 +258,7 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
   #controller: AbortController | undefined = undefined;
   #aborted = false;
   #reason: unknown = undefined;
+  #onAbort: AbortListener | undefined = undefined;
 
   constructor(task: TaskRecord<J, R>, attempt: number, start: number) {
     this.task = task;
@@ -224,7 +275,13 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
   }
 
   get [kTaskOptions](): Readonly<Record<string, unknown>> | undefined {
-    return this.task.options;
+    return this.task.config.options;
+  }
+
+  /** See `kOnAbort` in internal.ts: an abort listener that needs no `signal`. */
+  [kOnAbort](listener: AbortListener): void {
+    if (this.#aborted) listener.handleAbort(this.#reason);
+    else this.#onAbort = listener;
   }
 
   /** Aborts `signal` with `reason`; the first abort wins. */
@@ -233,5 +290,8 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    const listener = this.#onAbort;
+    this.#onAbort = undefined;
+    listener?.handleAbort(reason);
   }
 }
