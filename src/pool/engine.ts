@@ -283,7 +283,6 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #end(ctx: AttemptContext<J, R>, value: unknown, failed: boolean, now: number): void {
-    ctx.done = true;
     this.#running--;
     if (ctx.timer !== undefined) clearTimeout(ctx.timer);
     if (ctx.prev !== undefined) ctx.prev.next = ctx.next;
@@ -301,7 +300,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #onTimeout = (ctx: AttemptContext<J, R>): void => {
     ctx.timer = undefined;
     const task = ctx.task;
-    if (ctx.done || task.current !== ctx || task.state !== RUNNING) return;
+    if (task.current !== ctx || task.state !== RUNNING) return;
     const error = new TaskTimeoutError(task.config.timeout);
     ctx.abort(error);
     this.#failAttempt(task, error);

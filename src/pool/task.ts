@@ -239,6 +239,9 @@ export function abortError(): DOMException {
   return new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** The reason of an attempt not aborted (yet). */
+const NOT_ABORTED: unique symbol = Symbol('crew.notAborted');
+
 /**
  * One attempt of a task: the `ctx` its handler receives. The AbortController behind
  * `signal` is made only when the handler reads `signal`; an abort before that is
@@ -249,16 +252,13 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
   readonly attempt: number;
   /** When the attempt started (performance.now()). */
   readonly start: number;
-  /** Whether the handler has returned. */
-  done = false;
   timer: NodeJS.Timeout | undefined = undefined;
   /** Neighbours in the engine's list of running attempts. */
   prev: AttemptContext<J, R> | undefined = undefined;
   next: AttemptContext<J, R> | undefined = undefined;
   #controller: AbortController | undefined = undefined;
-  #aborted = false;
-  #reason: unknown = undefined;
-  #onAbort: AbortListener | undefined = undefined;
+  #reason: unknown = NOT_ABORTED;
+  #listener: AbortListener | undefined = undefined;
 
   constructor(task: TaskRecord<J, R>, attempt: number, start: number) {
     this.task = task;
@@ -269,7 +269,7 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+      if (this.#reason !== NOT_ABORTED) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }
@@ -278,20 +278,21 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
     return this.task.config.options;
   }
 
-  /** See `kOnAbort` in internal.ts: an abort listener that needs no `signal`. */
+  /** See `kOnAbort` in internal.ts. */
   [kOnAbort](listener: AbortListener): void {
-    if (this.#aborted) listener.handleAbort(this.#reason);
-    else this.#onAbort = listener;
+    if (this.#reason !== NOT_ABORTED) listener.handleAbort(this.#reason);
+    else this.#listener = listener;
   }
 
   /** Aborts `signal` with `reason`; the first abort wins. */
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
+    if (this.#reason !== NOT_ABORTED) return;
     this.#reason = reason;
     this.#controller?.abort(reason);
-    const listener = this.#onAbort;
-    this.#onAbort = undefined;
-    listener?.handleAbort(reason);
+    const listener = this.#listener;
+    if (listener !== undefined) {
+      this.#listener = undefined;
+      listener.handleAbort(reason);
+    }
   }
 }
