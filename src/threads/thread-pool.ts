@@ -7,12 +7,18 @@
  */
 import type { Transferable } from 'node:worker_threads';
 import { Pool, type MapOptions } from '../pool/pool.js';
-import { kPoolExtension, kTaskOptions, type InternalContext } from '../pool/internal.js';
+import {
+  kOnAbort,
+  kPoolExtension,
+  kTaskOptions,
+  type AbortListener,
+  type InternalContext,
+} from '../pool/internal.js';
 import type { PoolEventListener, PoolEvents } from '../pool/events.js';
 import type { PoolStats } from '../pool/stats.js';
 import type { HandlerContext, Result, Task } from '../pool/task.js';
 import type { Channel } from '../channel.js';
-import { Dispatcher, MIN_DEPTH, type ThreadStats } from './dispatcher.js';
+import { Dispatcher, MIN_DEPTH, type AbortSource, type ThreadStats } from './dispatcher.js';
 import { locateEntry } from './locate-entry.js';
 import {
   THREAD_KEYS,
@@ -99,7 +105,12 @@ export class ThreadPool<J, R> {
     const dispatch = (job: J, ctx: HandlerContext): Promise<R> => {
       const internal = ctx as HandlerContext & InternalContext;
       const transfer = internal[kTaskOptions]?.transfer as readonly Transferable[] | undefined;
-      return dispatcher.run(job, ctx.attempt, transfer, internal) as Promise<R>;
+      return dispatcher.run(
+        job,
+        ctx.attempt,
+        transfer,
+        typeof internal[kOnAbort] === 'function' ? internal : signalSource(ctx.signal),
+      ) as Promise<R>;
     };
     try {
       this.#pool = new Pool<J, R>(dispatch, {
@@ -276,4 +287,15 @@ async function withCallerStack<R>(promise: Promise<R>): Promise<R> {
     appendCallerStack(error, stack.slice(stack.indexOf('\n') + 1));
     throw error;
   }
+}
+
+/** An abort source over a plain signal, for a context without the `kOnAbort` hook. */
+function signalSource(signal: AbortSignal): AbortSource {
+  return {
+    [kOnAbort](listener: AbortListener): void {
+      if (signal.aborted) listener.handleAbort(signal.reason);
+      else
+        signal.addEventListener('abort', () => listener.handleAbort(signal.reason), { once: true });
+    },
+  };
 }
