@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { Channel, ChannelClosedError, InvalidOptionError } from '../src/index.js';
+import { Channel } from '../src/channel.js';
+import { ChannelClosedError, InvalidOptionError } from '../src/errors.js';
 import { flush, rejection, state } from './primitives-helpers.js';
 
 const T = { timeout: 10_000 };

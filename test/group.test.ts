@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { Group } from '../src/index.js';
+import { Group } from '../src/group.js';
 import { rejection, state } from './primitives-helpers.js';
 
 const T = { timeout: 10_000 };

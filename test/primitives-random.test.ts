@@ -4,7 +4,8 @@
 // that every promise settles. A failure names its seed; replay it with CREW_SEED=<seed>.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Channel, select, trySelect } from '../src/index.js';
+import { Channel } from '../src/channel.js';
+import { select, trySelect } from '../src/select.js';
 import { prng } from './primitives-helpers.js';
 
 const SCHEDULES = 2500;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { after, Channel, ChannelClosedError, select, trySelect } from '../src/index.js';
+import { Channel } from '../src/channel.js';
+import { ChannelClosedError } from '../src/errors.js';
+import { after, select, trySelect } from '../src/select.js';
 import { rejection, state } from './primitives-helpers.js';
 
 const T = { timeout: 10_000 };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { InvalidOptionError, Semaphore, SemaphoreWeightError } from '../src/index.js';
+import { InvalidOptionError, SemaphoreWeightError } from '../src/errors.js';
+import { Semaphore } from '../src/semaphore.js';
 import { flush, prng, rejection, state } from './primitives-helpers.js';
 
 const T = { timeout: 10_000 };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { NegativeCounterError, WaitGroup } from '../src/index.js';
+import { NegativeCounterError } from '../src/errors.js';
+import { WaitGroup } from '../src/wait-group.js';
 import { rejection, state } from './primitives-helpers.js';
 
 const T = { timeout: 10_000 };

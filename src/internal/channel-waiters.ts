@@ -5,7 +5,8 @@
  * off its queue and then calls exactly one of its methods, once.
  */
 import { Operation } from './operation.js';
-import type { WaiterNode } from './waiter-queue.js';
+import { RingBuffer } from './ring-buffer.js';
+import type { WaiterNode, WaiterQueue } from './waiter-queue.js';
 
 /** The result of a receive: a value, or `ok: false` once the channel is closed and drained. */
 export type ReceiveResult<T> = { value: T; ok: true } | { value: undefined; ok: false };
@@ -26,21 +27,74 @@ export interface Sender<T> extends WaiterNode {
   fail(error: Error): void;
 }
 
-export class ReceiveOperation<T> extends Operation implements Receiver<T> {
+/**
+ * Receivers that were handed their result but not yet resolved, in hand-off order.
+ * Resolving is deferred by one microtask, in one batch for all channels, so that the
+ * sender keeps running first, as a Go sender does after waking a receiver: a producer
+ * then fills a buffer while its consumers catch up, and they take values from it on
+ * the fast path instead of each parking on a new pending promise. The hand-off itself
+ * (which receiver gets which value) is decided at once, so order is unaffected.
+ */
+const woken = new RingBuffer<ReceiveOperation<unknown>>();
+let flushScheduled = false;
+const SETTLED: Promise<void> = Promise.resolve();
+
+function flushWoken(): void {
+  flushScheduled = false;
+  for (let op = woken.shift(); op !== undefined; op = woken.shift()) op.settle();
+}
+
+/**
+ * A plain `receive()` that waits. Kept flat (no base class) because it is the hot path
+ * of a consumer that outpaces its producer; it is its own abort listener.
+ */
+export class ReceiveOperation<T> implements Receiver<T> {
+  prev: WaiterNode | null;
+  next: WaiterNode | null;
+  queue: WaiterQueue<WaiterNode> | null;
   readonly #resolve: (result: ReceiveResult<T>) => void;
+  readonly #reject: (reason: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  #result: ReceiveResult<T> | undefined;
 
   constructor(
     resolve: (result: ReceiveResult<T>) => void,
     reject: (reason: unknown) => void,
     signal: AbortSignal | undefined,
   ) {
-    super(reject, signal);
+    this.prev = null;
+    this.next = null;
+    this.queue = null;
     this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = signal;
+    this.#result = undefined;
+    if (signal !== undefined) signal.addEventListener('abort', this);
   }
 
   receive(value: T | undefined, ok: boolean): void {
-    this.release();
-    this.#resolve(ok ? { value: value as T, ok: true } : CLOSED);
+    // Settled from here on: an abort now finds it unlinked and changes nothing.
+    if (this.#signal !== undefined) this.#signal.removeEventListener('abort', this);
+    this.#result = ok ? { value: value as T, ok: true } : CLOSED;
+    woken.push(this as ReceiveOperation<unknown>);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // A reaction on a settled promise: a microtask without queueMicrotask's async-hooks cost.
+      void SETTLED.then(flushWoken);
+    }
+  }
+
+  /** Resolves with the result handed over in `receive`. */
+  settle(): void {
+    this.#resolve(this.#result!);
+  }
+
+  handleEvent(): void {
+    const queue = this.queue;
+    if (queue === null) return;
+    queue.remove(this);
+    this.#signal!.removeEventListener('abort', this);
+    this.#reject(this.#signal!.reason);
   }
 }
 

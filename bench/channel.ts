@@ -1,0 +1,118 @@
+/**
+ * Channel throughput: one producer sends N numbers, 1 or 8 consumers receive them until
+ * the channel is closed; unbuffered (capacity 0) and buffered (capacity 1024). One op is
+ * one value handed from the producer to a consumer. Compared with async-channel and
+ * ts-chan, and with a floor.
+ *
+ * The floor: the same producer and consumer loops with no channel at all, where each
+ * send and each receive is a single `await` of an already-resolved promise. Any
+ * promise-returning channel pays at least these two awaits per value (a consumer cannot
+ * get a value without awaiting, nor a producer learn that it was taken), so no such
+ * channel can be faster; the distance to the floor is the channel's own cost. For an
+ * unbuffered channel the floor is out of reach by construction: a rendezvous must park
+ * one side on a pending promise that the other side resolves, which costs more than an
+ * await of a settled one.
+ *
+ * Run alone: node --expose-gc --import tsx bench/channel.ts
+ */
+import { Channel as AsyncChannel } from 'async-channel';
+import * as tsChanModule from 'ts-chan';
+import { Channel } from '../src/channel.js';
+import { compare, report, throughput } from './harness.js';
+
+// ts-chan's bundled declarations do not resolve under NodeNext (extensionless imports),
+// so its Chan is typed here by the part this benchmark uses.
+interface TsChan<T> {
+  send(value: T): Promise<void>;
+  recv(): Promise<IteratorResult<T, T | undefined>>;
+  close(): void;
+}
+const { Chan } = tsChanModule as unknown as { Chan: new <T>(capacity: number) => TsChan<T> };
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED_VALUE: Promise<number> = Promise.resolve(1);
+
+async function crew(capacity: number, consumers: number, n: number): Promise<void> {
+  const ch = new Channel<number>(capacity);
+  const receiving = Array.from({ length: consumers }, async () => {
+    let sum = 0;
+    for (;;) {
+      const r = await ch.receive();
+      if (!r.ok) return sum;
+      sum += r.value;
+    }
+  });
+  for (let i = 0; i < n; i++) await ch.send(i);
+  ch.close();
+  await Promise.all(receiving);
+}
+
+async function asyncChannel(capacity: number, consumers: number, n: number): Promise<void> {
+  const ch = new AsyncChannel<number>(capacity);
+  const receiving = Array.from({ length: consumers }, async () => {
+    let sum = 0;
+    for (;;) {
+      try {
+        sum += await ch.get();
+      } catch {
+        return sum; // ChannelClosedError: closed and drained
+      }
+    }
+  });
+  for (let i = 0; i < n; i++) await ch.push(i);
+  ch.close();
+  await Promise.all(receiving);
+}
+
+async function tsChan(capacity: number, consumers: number, n: number): Promise<void> {
+  const ch = new Chan<number>(capacity);
+  const receiving = Array.from({ length: consumers }, async () => {
+    let sum = 0;
+    for (;;) {
+      const r = await ch.recv();
+      if (r.done) return sum;
+      sum += r.value;
+    }
+  });
+  for (let i = 0; i < n; i++) await ch.send(i);
+  ch.close();
+  await Promise.all(receiving);
+}
+
+/** The floor: the same loops, each send and each receive one await of a settled promise. */
+async function floor(_capacity: number, consumers: number, n: number): Promise<void> {
+  let left = n;
+  const receiving = Array.from({ length: consumers }, async () => {
+    let sum = 0;
+    while (left > 0) {
+      left--;
+      sum += await RESOLVED_VALUE;
+    }
+    return sum;
+  });
+  for (let i = 0; i < n; i++) await RESOLVED;
+  await Promise.all(receiving);
+}
+
+const N = 200_000;
+const N_TS_CHAN = 20_000; // ts-chan yields to the macrotask queue, so it is far slower
+
+for (const capacity of [0, 1024]) {
+  for (const consumers of [1, 8]) {
+    const name = `${capacity === 0 ? 'unbuffered' : `buffered(${capacity})`}, 1 producer → ${consumers} consumer${consumers > 1 ? 's' : ''}`;
+    await compare(
+      'channel',
+      name,
+      {
+        crew: () => throughput(N, () => crew(capacity, consumers, N)),
+        'async-channel': () => throughput(N, () => asyncChannel(capacity, consumers, N)),
+        'ts-chan': () => throughput(N_TS_CHAN, () => tsChan(capacity, consumers, N_TS_CHAN)),
+        'floor (one await per send and per receive)': () =>
+          throughput(N, () => floor(capacity, consumers, N)),
+      },
+      { rounds: 5 },
+    );
+  }
+}
+
+report('Channel throughput');
