@@ -17,7 +17,8 @@ export type CrewErrorCode =
   | 'CREW_MODULE_INVALID'
   | 'CREW_CLI_USAGE'
   | 'CREW_COMMAND_FAILED'
-  | 'CREW_CLI_STOPPED';
+  | 'CREW_CLI_STOPPED'
+  | 'CREW_CLI_INTERRUPTED';
 
 /** The base class of every error crew raises. */
 export class CrewError extends Error {

@@ -15,6 +15,13 @@ export interface CommandHandlerOptions {
   groups: ProcessGroups;
   /** Checked as each attempt starts: once true, no new command is spawned. */
   stopping: () => boolean;
+  /** The retries each job gets, so that the handler knows which attempt is the last. */
+  retries: number;
+  /**
+   * Told a job's final outcome synchronously, as its last attempt ends and before the pool
+   * can start another job, so that `--halt` never lets one more job start.
+   */
+  outcome: (ok: boolean) => void;
 }
 
 /**
@@ -55,8 +62,10 @@ export function commandHandler(
       job.stdout = outcome.stdout;
       job.stderr = outcome.stderr;
     }
+    const ok = !ctx.signal.aborted && outcome.exitCode === 0;
+    if (ok || ctx.attempt > options.retries) options.outcome(ok);
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (outcome.exitCode !== 0) throw new CommandFailedError(outcome.exitCode, outcome.signal);
+    if (!ok) throw new CommandFailedError(outcome.exitCode, outcome.signal);
     return outcome;
   };
 }

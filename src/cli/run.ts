@@ -11,7 +11,7 @@ import { CommandTemplate } from './placeholders.js';
 import { ProcessGroups } from './process-groups.js';
 import { Progress } from './progress.js';
 import { Results, describeError } from './results.js';
-import { StoppedError } from './stopped-error.js';
+import { InterruptedError, StoppedError } from './stopped-error.js';
 import { formatValue, quoteArgv } from './format.js';
 import { UsageError } from './usage-error.js';
 import { existsSync } from 'node:fs';
@@ -121,6 +121,10 @@ class Runner {
   #skipped = 0;
   /** Set once the run stops starting jobs: why. */
   #stop: 'signal' | 'halt' | undefined;
+  /** Final outcomes as `--halt` counts them; see `#outcome`. */
+  #haltCounts = { fail: 0, success: 0 };
+  /** Whether the handler reports outcomes itself (in-process), or `#record` must (threads). */
+  #outcomesFromHandler = true;
   #signal: NodeJS.Signals | undefined;
   #killed = false;
 
@@ -151,7 +155,7 @@ class Runner {
       this.#pool = await this.#createPool();
       await this.#feed(this.#pool);
       while (this.#settling.size > 0) await Promise.all(this.#settling);
-      if (this.#killed) await this.#pool.abort(new StoppedError());
+      if (this.#killed) await this.#pool.abort(new InterruptedError());
       else await this.#pool.close();
     } finally {
       process.off('SIGINT', onSignal);
@@ -191,6 +195,8 @@ class Runner {
           killGrace: args.killGrace,
           groups: this.#groups,
           stopping: () => this.#stop !== undefined,
+          retries: args.retries,
+          outcome: (ok) => this.#outcome(ok),
         }),
         options,
       );
@@ -198,14 +204,24 @@ class Runner {
     if (args.threads !== undefined) {
       const ThreadPool = await loadThreadPool();
       if (ThreadPool !== undefined) {
+        // The handler runs on a thread, out of reach: outcomes are seen as tasks settle.
+        this.#outcomesFromHandler = false;
         return new ThreadPool(modulePath!, { ...options, threads: args.threads });
       }
     }
     const run = handler!;
-    return new Pool((job: JobRecord, ctx: HandlerContext) => {
+    return new Pool(async (job: JobRecord, ctx: HandlerContext) => {
       if (this.#stop !== undefined) throw new StoppedError();
       if (job.start === 0) job.start = Date.now();
-      return run(job.payload, ctx);
+      let value: unknown;
+      try {
+        value = await run(job.payload, ctx);
+      } catch (error) {
+        if (ctx.attempt > args.retries) this.#outcome(false);
+        throw error;
+      }
+      this.#outcome(true);
+      return value;
     }, options);
   }
 
@@ -296,11 +312,19 @@ class Runner {
         );
       }
     }
+    if (!this.#outcomesFromHandler || (job.attempts === 0 && !ok)) this.#outcome(ok);
+  }
+
+  /**
+   * A job's final outcome, for `--halt`. In-process handlers report it synchronously as their
+   * last attempt ends, before the pool can start another job, so a halt never lets one more
+   * job start; on threads it comes as the task settles, and a job may slip through.
+   */
+  #outcome(ok: boolean): void {
     const halt = this.#plan.args.halt;
-    if (halt !== undefined && this.#stop === undefined) {
-      const count = halt.on === 'fail' ? this.#failed : this.#succeeded;
-      if (count >= halt.count) this.#halt(halt.when === 'now');
-    }
+    if (halt === undefined || this.#stop !== undefined) return;
+    const count = ok ? ++this.#haltCounts.success : ++this.#haltCounts.fail;
+    if ((halt.on === 'fail') !== ok && count >= halt.count) this.#halt(halt.when === 'now');
   }
 
   /** Stops starting jobs; with `kill`, also stops the running ones. */
@@ -312,7 +336,7 @@ class Runner {
     }
     if (kill && !this.#killed) {
       this.#killed = true;
-      void this.#pool?.abort(new StoppedError());
+      void this.#pool?.abort(new InterruptedError());
     }
   }
 

@@ -10,3 +10,13 @@ export class StoppedError extends CrewError {
     super('CREW_CLI_STOPPED', 'The run is stopping; this job was not started');
   }
 }
+
+/**
+ * The reason a running job was stopped: a second Ctrl-C, or `--halt now`. The job counts as
+ * failed (its command's process group was killed), so a `--resume` runs it again.
+ */
+export class InterruptedError extends CrewError {
+  constructor() {
+    super('CREW_CLI_INTERRUPTED', 'The job was stopped because the run was interrupted or halted');
+  }
+}

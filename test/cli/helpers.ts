@@ -1,0 +1,90 @@
+// Spawning the `crew` command for end-to-end tests, and waiting for files without sleeping.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, watch } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// By URL, so that a test may run crew in any folder.
+const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+
+export interface Finished {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `crew …` from source (through tsx), so the tests never depend on a build. */
+export function start(
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string | Buffer } = {},
+): {
+  child: ChildProcess;
+  done: Promise<Finished>;
+} {
+  const child = spawn(process.execPath, ['--import', tsx, main, ...args], {
+    cwd: options.cwd ?? root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin!.end(options.stdin ?? '');
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const done = new Promise<Finished>((resolve) => {
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Runs `crew …` to the end. */
+export function crew(
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string | Buffer } = {},
+): Promise<Finished> {
+  return start(args, options).done;
+}
+
+/**
+ * Resolves once `ready()` holds, re-checking whenever something in `dir` changes (fs.watch),
+ * never on a timer.
+ */
+export function whenInDir(dir: string, ready: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (ready()) return resolve();
+    const watcher = watch(dir, () => {
+      if (!ready()) return;
+      watcher.close();
+      resolve();
+    });
+    // The file may have appeared between the first check and the watch.
+    if (ready()) {
+      watcher.close();
+      resolve();
+    }
+  });
+}
+
+/** The lines of `file`, or none while it does not exist. */
+export function lines(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0);
+}
+
+/** Whether `pid` is a live process; a zombie nobody has reaped yet counts as gone. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}

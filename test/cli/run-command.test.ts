@@ -1,0 +1,231 @@
+// End to end: `crew run` with command handlers — placeholders, quoting, inputs, output.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { crew } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crew-run-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const PRINT_ARGV = [
+  'node',
+  '-e',
+  'process.stdout.write(JSON.stringify(process.argv.slice(1)) + "\\n")',
+];
+
+describe('crew run with a command', () => {
+  it('fills every placeholder, one argument each', { timeout: 20_000 }, async () => {
+    const { status, stdout } = await crew([
+      'run',
+      '-k',
+      '-j',
+      '1',
+      '--',
+      ...PRINT_ARGV,
+      '{}',
+      '{.}',
+      '{/}',
+      '{//}',
+      '{/.}',
+      '{#}',
+      '{%}',
+      'x{/.}y',
+      ':::',
+      'a/b.c/d.e.f',
+      'foo',
+      '/x/y',
+    ]);
+    assert.equal(status, 0);
+    assert.deepEqual(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as string[]),
+      [
+        ['a/b.c/d.e.f', 'a/b.c/d.e', 'd.e.f', 'a/b.c', 'd.e', '1', '1', 'xd.ey'],
+        ['foo', 'foo', 'foo', '.', 'foo', '2', '1', 'xfooy'],
+        ['/x/y', '/x/y', 'y', '/x', 'y', '3', '1', 'xyy'],
+      ],
+    );
+  });
+
+  it(
+    'passes spaces, quotes, ;, $(…), newlines and non-ASCII through as data, never to a shell',
+    { timeout: 20_000 },
+    async () => {
+      const inputs = [
+        'a b  c',
+        `it's "quoted"`,
+        'x; touch pwned',
+        '$(touch pwned2)',
+        '`id`',
+        'two\nlines',
+        'ünïcödé ☃ 日本',
+        '*',
+        '-n',
+      ];
+      const { status, stdout } = await crew(['run', '--null', '-k', '--', ...PRINT_ARGV, '[{}]'], {
+        cwd: dir,
+        stdin: inputs.join('\0'),
+      });
+      assert.equal(status, 0);
+      assert.deepEqual(
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as string[])[0]),
+        inputs.map((input) => `[${input}]`),
+      );
+      assert.equal(existsSync(join(dir, 'pwned')), false);
+      assert.equal(existsSync(join(dir, 'pwned2')), false);
+    },
+  );
+
+  it(
+    'appends the input as the last argument when there is no placeholder',
+    { timeout: 20_000 },
+    async () => {
+      const { status, stdout } = await crew(['run', '--', ...PRINT_ARGV, 'first'], {
+        stdin: 'one two\n',
+      });
+      assert.equal(status, 0);
+      assert.deepEqual(JSON.parse(stdout), ['first', 'one two']);
+    },
+  );
+
+  it('reads inputs from stdin, from --input and after :::', { timeout: 20_000 }, async () => {
+    const file = join(dir, 'inputs.txt');
+    writeFileSync(file, 'f1\r\nf2\n\nf3');
+    const fromFile = await crew(['run', '-k', '--input', file, 'echo']);
+    const fromStdin = await crew(['run', '-k', 'echo'], { stdin: 's1\ns2\n' });
+    const fromArgs = await crew(['run', '-k', 'echo', ':::', 'a1', 'a2']);
+    assert.equal(fromFile.stdout, 'f1\nf2\nf3\n');
+    assert.equal(fromStdin.stdout, 's1\ns2\n');
+    assert.equal(fromArgs.stdout, 'a1\na2\n');
+  });
+
+  it(
+    'prints each job’s output as one block, never interleaved with another job’s',
+    { timeout: 20_000 },
+    async () => {
+      const script =
+        'for i in 1 2 3 4; do echo "$1 out $i"; echo "$1 err $i" >&2; sleep 0.02; done';
+      const { status, stdout, stderr } = await crew([
+        'run',
+        '-j',
+        '6',
+        '--',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        ':::',
+        'a',
+        'b',
+        'c',
+        'd',
+        'e',
+        'f',
+      ]);
+      assert.equal(status, 0);
+      for (const [text, stream] of [
+        [stdout, 'out'],
+        [stderr, 'err'],
+      ] as const) {
+        const got = text.trim().split('\n');
+        assert.equal(got.length, 24);
+        for (let block = 0; block < 6; block++) {
+          const job = got[block * 4]!.split(' ')[0]!;
+          assert.deepEqual(
+            got.slice(block * 4, block * 4 + 4),
+            [1, 2, 3, 4].map((i) => `${job} ${stream} ${i}`),
+          );
+        }
+      }
+    },
+  );
+
+  it(
+    'prints in input order with --keep-order, in finishing order without',
+    { timeout: 20_000 },
+    async () => {
+      // The first input sleeps longest, so it finishes last.
+      const args = [
+        '-j',
+        '3',
+        '--',
+        'sh',
+        '-c',
+        'sleep "$1"; echo "$1"',
+        'sh',
+        ':::',
+        '0.6',
+        '0.3',
+        '0',
+      ];
+      const ordered = await crew(['run', '-k', ...args]);
+      const unordered = await crew(['run', ...args]);
+      assert.equal(ordered.stdout, '0.6\n0.3\n0\n');
+      assert.equal(unordered.stdout, '0\n0.3\n0.6\n');
+    },
+  );
+
+  it('runs at most --jobs commands at once', { timeout: 20_000 }, async () => {
+    const log = join(dir, 'concurrency.log');
+    const script = `echo start >> ${log}; sleep 0.05; echo end >> ${log}`;
+    const { status } = await crew([
+      'run',
+      '-j',
+      '2',
+      '--',
+      'sh',
+      '-c',
+      script,
+      ':::',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+    ]);
+    assert.equal(status, 0);
+    const { readFileSync } = await import('node:fs');
+    let running = 0;
+    let most = 0;
+    for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
+      running += line === 'start' ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    assert.equal(most, 2);
+  });
+
+  it('prints the command lines with --dry-run and runs nothing', { timeout: 20_000 }, async () => {
+    const { status, stdout } = await crew([
+      'run',
+      '--dry-run',
+      '-k',
+      'touch',
+      '{}.made',
+      ':::',
+      join(dir, 'dry one'),
+      join(dir, 'dry2'),
+    ]);
+    assert.equal(status, 0);
+    assert.equal(stdout, `touch '${join(dir, 'dry one')}.made'\ntouch ${join(dir, 'dry2')}.made\n`);
+    assert.equal(existsSync(join(dir, 'dry2.made')), false);
+  });
+
+  it(
+    'draws the progress line on stderr with --progress, and not by default off a terminal',
+    { timeout: 20_000 },
+    async () => {
+      const shown = await crew(['run', '--progress', 'true', ':::', '1', '2', '3']);
+      const hidden = await crew(['run', 'true', ':::', '1', '2', '3']);
+      assert.match(shown.stderr, /3\/3 100%/);
+      assert.equal(hidden.stderr, '');
+    },
+  );
+});

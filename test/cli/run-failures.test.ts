@@ -1,0 +1,277 @@
+// End to end: `crew run` when jobs fail — retries, timeouts, --halt, exit status, bad usage.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { alive, crew, fixtures } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crew-fail-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface ResultLine {
+  seq: number;
+  input: string;
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  attempts: number;
+  error?: { code?: string; name: string };
+}
+
+function results(file: string): ResultLine[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as ResultLine)
+    .sort((a, b) => a.seq - b.seq);
+}
+
+// Succeeds on the attempt whose number is in $2, counting attempts in the file $1.
+const FLAKY =
+  'n=$(cat "$1" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$1"; echo "attempt $n"; [ $n -ge $2 ]';
+
+describe('crew run when jobs fail', () => {
+  it(
+    'retries a failing command up to --retries times and records the attempts',
+    { timeout: 20_000 },
+    async () => {
+      const file = join(dir, 'retries.jsonl');
+      const { status, stdout } = await crew([
+        'run',
+        '--retries',
+        '2',
+        '--results',
+        file,
+        '-k',
+        '--',
+        'sh',
+        '-c',
+        FLAKY,
+        'sh',
+        `${dir}/count-{#}`,
+        '{}',
+        ':::',
+        '3',
+        '4',
+      ]);
+      assert.equal(status, 1); // the second needs 4 attempts; 3 are allowed
+      const [first, second] = results(file);
+      assert.deepEqual([first!.ok, first!.attempts, first!.exitCode], [true, 3, 0]);
+      assert.deepEqual([second!.ok, second!.attempts, second!.exitCode], [false, 3, 1]);
+      assert.equal(second!.error?.code, 'CREW_COMMAND_FAILED');
+      // Only the last attempt's output is printed.
+      assert.equal(stdout, 'attempt 3\nattempt 3\n');
+    },
+  );
+
+  it('a timeout kills the command’s whole process tree', { timeout: 20_000 }, async () => {
+    const pidfile = join(dir, 'tree.pid');
+    const file = join(dir, 'timeout.jsonl');
+    const { status, stderr } = await crew([
+      'run',
+      '--timeout',
+      '300ms',
+      '--results',
+      file,
+      '--',
+      'sh',
+      '-c',
+      `sleep 30 & echo $! > ${pidfile}; wait`,
+      ':::',
+      'x',
+    ]);
+    assert.equal(status, 1);
+    const grandchild = Number(readFileSync(pidfile, 'utf8'));
+    assert.equal(alive(grandchild), false);
+    const [line] = results(file);
+    assert.equal(line!.error?.code, 'CREW_TASK_TIMEOUT');
+    assert.equal(line!.signal, 'SIGTERM');
+    assert.match(stderr, /timed out/);
+  });
+
+  it(
+    '--halt now,fail=1 kills the running jobs and starts no more',
+    { timeout: 20_000 },
+    async () => {
+      const pidfile = join(dir, 'halt.pid');
+      const file = join(dir, 'halt.jsonl');
+      // Job 1 waits until job 2 (the slow one) is running, then fails.
+      const script = `if [ "$1" = fail ]; then while [ ! -s ${pidfile} ]; do sleep 0.01; done; exit 1; fi; echo $$ > ${pidfile}; exec sleep 30`;
+      const { status } = await crew([
+        'run',
+        '-j',
+        '2',
+        '--halt',
+        'now,fail=1',
+        '--results',
+        file,
+        '--',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        ':::',
+        'fail',
+        'slow',
+        'never1',
+        'never2',
+      ]);
+      const ran = results(file);
+      assert.deepEqual(
+        ran.map((r) => r.input),
+        ['fail', 'slow'],
+      );
+      assert.equal(ran[1]!.signal, 'SIGTERM');
+      assert.equal(alive(Number(readFileSync(pidfile, 'utf8'))), false);
+      assert.equal(status, 2); // both failed: the one that failed and the one killed
+    },
+  );
+
+  it(
+    '--halt soon,fail=1 lets the running jobs finish and starts no more',
+    { timeout: 20_000 },
+    async () => {
+      const marker = join(dir, 'soon.started');
+      const file = join(dir, 'soon.jsonl');
+      const script = `if [ "$1" = fail ]; then while [ ! -e ${marker} ]; do sleep 0.01; done; exit 1; fi; touch ${marker}; sleep 0.3`;
+      const { status } = await crew([
+        'run',
+        '-j',
+        '2',
+        '--halt',
+        'soon,fail=1',
+        '--results',
+        file,
+        '--',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        ':::',
+        'fail',
+        'slow',
+        'never1',
+        'never2',
+      ]);
+      const ran = results(file);
+      assert.deepEqual(
+        ran.map((r) => [r.input, r.ok]),
+        [
+          ['fail', false],
+          ['slow', true],
+        ],
+      );
+      assert.equal(status, 1);
+    },
+  );
+
+  it('exits with the number of failed jobs, at most 101', { timeout: 30_000 }, async () => {
+    const three = await crew([
+      'run',
+      '--',
+      'sh',
+      '-c',
+      'exit $1',
+      'sh',
+      ':::',
+      '0',
+      '1',
+      '2',
+      '0',
+      '7',
+    ]);
+    assert.equal(three.status, 3);
+    assert.match(three.stderr, /3 of 5 jobs failed/);
+    const many = await crew(['run', '-j', '8', 'false'], {
+      stdin: Array.from({ length: 105 }, (_, i) => `${i}`).join('\n'),
+    });
+    assert.equal(many.status, 101);
+    const none = await crew(['run', 'true', ':::', 'a']);
+    assert.equal(none.status, 0);
+    assert.equal(none.stderr, '');
+  });
+
+  it('a command that cannot be started fails its jobs with 127', { timeout: 20_000 }, async () => {
+    const file = join(dir, 'missing.jsonl');
+    const { status } = await crew([
+      'run',
+      '--results',
+      file,
+      '--',
+      '{}',
+      ':::',
+      'crew-no-such-program-xyz',
+    ]);
+    assert.equal(status, 1);
+    assert.equal(results(file)[0]!.exitCode, 127);
+  });
+
+  it(
+    'bad usage prints one line on stderr and exits 2 before any job starts',
+    { timeout: 60_000 },
+    async () => {
+      const marker = join(dir, 'should-not-exist');
+      writeFileSync(join(dir, 'not-a-handler.txt'), 'hello');
+      const cases: string[][] = [
+        ['run', '--no-such-flag', 'touch', marker],
+        ['run', '--timeout', '5 parsecs', 'touch', marker],
+        ['run', '--rate', 'fast', 'touch', marker],
+        ['run', '-j', '0', 'touch', marker],
+        ['run', '--halt', 'maybe', 'touch', marker],
+        ['run', '--input', join(dir, 'missing.txt'), 'touch', marker],
+        ['run', '--module', join(dir, 'missing.ts')],
+        ['run', '--module', join(fixtures, 'no-default.mjs')],
+        ['run', 'crew-no-such-program-xyz', marker],
+        ['run', '--joblog', join(dir, 'no', 'such', 'dir', 'log'), 'touch', marker],
+        ['frobnicate'],
+      ];
+      const runs = await Promise.all(cases.map((args) => crew(args, { stdin: 'x\n' })));
+      for (const [i, { status, stderr, stdout }] of runs.entries()) {
+        const label = cases[i]!.join(' ');
+        assert.equal(status, 2, label);
+        assert.equal(stderr.trim().split('\n').length, 1, `${label}: ${stderr}`);
+        assert.match(stderr, /^crew: /, label);
+        assert.equal(stdout, '', label);
+      }
+      const { existsSync } = await import('node:fs');
+      assert.equal(existsSync(marker), false);
+    },
+  );
+
+  it('documents every flag in crew run --help', { timeout: 20_000 }, async () => {
+    const { status, stdout } = await crew(['run', '--help']);
+    assert.equal(status, 0);
+    const flags = [
+      '--input',
+      '--null',
+      '--json',
+      '--module',
+      '--threads',
+      '--jobs',
+      '--retries',
+      '--retry-delay',
+      '--timeout',
+      '--kill-grace',
+      '--rate',
+      '--halt',
+      '--keep-order',
+      '--ungroup',
+      '--results',
+      '--joblog',
+      '--resume',
+      '--progress',
+      '--quiet',
+      '--dry-run',
+      '--help',
+    ];
+    for (const flag of flags) assert.ok(stdout.includes(flag), flag);
+    for (const placeholder of ['{}', '{.}', '{/}', '{//}', '{/.}', '{#}', '{%}']) {
+      assert.ok(stdout.includes(placeholder), placeholder);
+    }
+    const top = await crew(['--help']);
+    assert.equal(top.status, 0);
+    assert.match(top.stdout, /crew run --help/);
+  });
+});
