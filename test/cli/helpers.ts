@@ -28,11 +28,11 @@ export function start(
     cwd: options.cwd ?? root,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdin!.end(options.stdin ?? '');
+  child.stdin.end(options.stdin ?? '');
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const done = new Promise<Finished>((resolve) => {
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
