@@ -88,3 +88,21 @@ export function alive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
+
+/** Resolves once the child's `stream` has printed something matching `pattern`. */
+export function whenPrinted(
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  pattern: RegExp,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const onData = (text: string | Buffer): void => {
+      seen += text.toString();
+      if (!pattern.test(seen)) return;
+      child[stream]!.off('data', onData);
+      resolve();
+    };
+    child[stream]!.on('data', onData);
+  });
+}
