@@ -121,10 +121,15 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
     if (this.#stopped) return;
     this.#stopped = true;
     this.#signal?.removeEventListener('abort', this);
+    if (fail && !this.#failed) {
+      this.#failed = true;
+      this.#failure = reason;
+    }
     this.#window.clear();
     this.#held = 0;
-    for (const task of [...this.#inFlight]) this.#engine.cancel(task, reason);
-    this.#inFlight.clear();
+    const inFlight = [...this.#inFlight];
+    this.#inFlight.clear(); // so that settled() ignores the cancellations below
+    for (const task of inFlight) this.#engine.cancel(task, reason);
     const source = this.#source;
     if (source?.return !== undefined && !this.#exhausted) {
       try {
@@ -134,8 +139,7 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
         // The input failed to close; there is no one left to tell.
       }
     }
-    if (fail) this.#fail(reason);
-    else this.#settleWaiter();
+    this.#settleWaiter();
   }
 
   #fail(error: unknown): void {
