@@ -94,8 +94,8 @@ async function floor(_capacity: number, consumers: number, n: number): Promise<v
   await Promise.all(receiving);
 }
 
-const N = 200_000;
-const N_TS_CHAN = 20_000; // ts-chan yields to the macrotask queue, so it is far slower
+const N = 600_000;
+const N_TS_CHAN = 30_000; // ts-chan yields to the macrotask queue, so it is far slower
 
 for (const capacity of [0, 1024]) {
   for (const consumers of [1, 8]) {

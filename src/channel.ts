@@ -39,6 +39,19 @@ const EMPTY: unique symbol = Symbol('empty');
 const RESOLVED: Promise<void> = Promise.resolve();
 const RESOLVED_CLOSED: Promise<ReceiveResult<never>> = Promise.resolve(CLOSED);
 
+/**
+ * A new promise's settle functions, taken by one shared executor: a waiting operation
+ * then allocates no closure of its own. Read them right after `new Promise(capture)`.
+ */
+const captured = {
+  resolve: undefined as unknown as (value: never) => void,
+  reject: undefined as unknown as (reason: unknown) => void,
+};
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 /** select's way into a channel's waiter queues; set in Channel's static block, not public. */
 export let waiterQueues: <T>(channel: Channel<T>) => {
   receivers: WaiterQueue<Receiver<T>>;
@@ -123,9 +136,11 @@ export class Channel<T> implements AsyncIterable<T> {
     if (signal?.aborted) return rejectWith(signal.reason);
     if (this.#closed) return Promise.reject(new ChannelClosedError());
     if (this.#offer(value)) return RESOLVED;
-    return new Promise<void>((resolve, reject) => {
-      this.#senders.push(new SendOperation(value, resolve, reject, signal));
-    });
+    const promise = new Promise<void>(capture);
+    this.#senders.push(
+      new SendOperation(value, captured.resolve as () => void, captured.reject, signal),
+    );
+    return promise;
   }
 
   /**
@@ -149,9 +164,15 @@ export class Channel<T> implements AsyncIterable<T> {
     const value = this.#take();
     if (value !== EMPTY) return Promise.resolve({ value, ok: true });
     if (this.#closed) return RESOLVED_CLOSED;
-    return new Promise<ReceiveResult<T>>((resolve, reject) => {
-      this.#receivers.push(new ReceiveOperation(resolve, reject, signal));
-    });
+    const promise = new Promise<ReceiveResult<T>>(capture);
+    this.#receivers.push(
+      new ReceiveOperation(
+        captured.resolve as (result: ReceiveResult<T>) => void,
+        captured.reject,
+        signal,
+      ),
+    );
+    return promise;
   }
 
   /**

@@ -4,7 +4,6 @@
  * case of a waiting `select()` implement these; the channel only ever shifts a record
  * off its queue and then calls exactly one of its methods, once.
  */
-import { Operation } from './operation.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { WaiterNode, WaiterQueue } from './waiter-queue.js';
 
@@ -98,9 +97,15 @@ export class ReceiveOperation<T> implements Receiver<T> {
   }
 }
 
-export class SendOperation<T> extends Operation implements Sender<T> {
+/** A plain `send()` that waits; flat for the same reason as ReceiveOperation. */
+export class SendOperation<T> implements Sender<T> {
+  prev: WaiterNode | null;
+  next: WaiterNode | null;
+  queue: WaiterQueue<WaiterNode> | null;
   readonly value: T;
   readonly #resolve: () => void;
+  readonly #reject: (reason: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(
     value: T,
@@ -108,18 +113,31 @@ export class SendOperation<T> extends Operation implements Sender<T> {
     reject: (reason: unknown) => void,
     signal: AbortSignal | undefined,
   ) {
-    super(reject, signal);
+    this.prev = null;
+    this.next = null;
+    this.queue = null;
     this.value = value;
     this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = signal;
+    if (signal !== undefined) signal.addEventListener('abort', this);
   }
 
   sent(): void {
-    this.release();
+    if (this.#signal !== undefined) this.#signal.removeEventListener('abort', this);
     this.#resolve();
   }
 
   fail(error: Error): void {
-    this.release();
-    this.reject(error);
+    if (this.#signal !== undefined) this.#signal.removeEventListener('abort', this);
+    this.#reject(error);
+  }
+
+  handleEvent(): void {
+    const queue = this.queue;
+    if (queue === null) return;
+    queue.remove(this);
+    this.#signal!.removeEventListener('abort', this);
+    this.#reject(this.#signal!.reason);
   }
 }
