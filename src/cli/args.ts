@@ -18,6 +18,8 @@ export interface RunArgs {
   json: boolean;
   nul: boolean;
   jobs: number;
+  /** Whether `--jobs` was given (else `jobs` is the default, the number of cores). */
+  jobsGiven: boolean;
   /** Run the module on this many worker threads; `undefined` runs it in-process. */
   threads: number | undefined;
   retries: number;
@@ -75,7 +77,8 @@ Handlers:
       --module FILE     the default export of FILE handles each job: (job, { signal, attempt })
                         => value; the value is printed (strings as they are, else as JSON).
                         .ts modules need tsx installed or Node.js >= 22.6
-      --threads N       run --module on a ThreadPool of N worker threads (default: in-process)
+      --threads N       run --module on a ThreadPool of N worker threads (default: in-process);
+                        without -j, each thread is kept as busy as the ThreadPool sees fit
 Pool:
   -j, --jobs N          jobs running at once (default: ${availableParallelism()}, the number of cores)
       --retries N       run a failed job up to N more times (default: 0)
@@ -230,6 +233,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
     json: values.json ?? false,
     nul: values.null ?? false,
     jobs: integer('--jobs', values.jobs, 1) ?? availableParallelism(),
+    jobsGiven: values.jobs !== undefined,
     threads: integer('--threads', values.threads, 1),
     retries: integer('--retries', values.retries, 0) ?? 0,
     retryDelay:

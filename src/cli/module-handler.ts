@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HandlerContext } from '../index.js';
 import { UsageError } from './usage-error.js';
@@ -15,7 +15,7 @@ export type ModuleHandler = (job: unknown, ctx: HandlerContext) => unknown;
 async function registerTsx(moduleFile: string): Promise<boolean> {
   for (const root of [moduleFile, import.meta.url]) {
     try {
-      const api = createRequire(root).resolve('tsx/esm/api');
+      const api = tsxEsmApi(createRequire(root).resolve('tsx/package.json'));
       const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
       register();
       return true;
@@ -24,6 +24,20 @@ async function registerTsx(moduleFile: string): Promise<boolean> {
     }
   }
   return false;
+}
+
+/**
+ * The ESM build of `tsx/esm/api`, found through tsx's `exports` map. `require.resolve` would
+ * pick its CommonJS build, whose `register()` fails when called from an ES module.
+ */
+function tsxEsmApi(packageJson: string): string {
+  const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    exports?: Record<string, { import?: string | { default?: string } } | undefined>;
+  };
+  const target = pkg.exports?.['./esm/api']?.import;
+  const relative =
+    typeof target === 'string' ? target : (target?.default ?? './dist/esm/api/index.mjs');
+  return join(dirname(packageJson), relative);
 }
 
 async function importModule(file: string, path: string): Promise<{ default?: unknown }> {
@@ -39,7 +53,8 @@ async function importModule(file: string, path: string): Promise<{ default?: unk
         `Cannot load the TypeScript module ${file}: install tsx (npm i -D tsx) or use Node.js ≥ 22.6`,
       );
     }
-    return (await import(url)) as { default?: unknown };
+    // A new URL: the loader remembers the failed attempt under the old one.
+    return (await import(`${url}?tsx`)) as { default?: unknown };
   }
 }
 

@@ -91,21 +91,6 @@ async function dryRun(plan: Plan): Promise<number> {
   return 0;
 }
 
-type ThreadPoolClass = new (
-  module: string,
-  options: PoolOptions & { threads: number },
-) => RunnerPool;
-
-/** `crew/threads`' ThreadPool, or `undefined` where this build has none (the module then runs in-process). */
-async function loadThreadPool(): Promise<ThreadPoolClass | undefined> {
-  const specifier = '../threads/index.js';
-  try {
-    return ((await import(specifier)) as { ThreadPool?: ThreadPoolClass }).ThreadPool;
-  } catch {
-    return undefined;
-  }
-}
-
 /** One run: the counters, the pool, the signals. Lives as long as `start()`. */
 class Runner {
   readonly #plan: Plan;
@@ -202,12 +187,17 @@ class Runner {
       );
     }
     if (args.threads !== undefined) {
-      const ThreadPool = await loadThreadPool();
-      if (ThreadPool !== undefined) {
-        // The handler runs on a thread, out of reach: outcomes are seen as tasks settle.
-        this.#outcomesFromHandler = false;
-        return new ThreadPool(modulePath!, { ...options, threads: args.threads });
-      }
+      // Loaded only here, so that a run of commands never pays for the thread machinery.
+      const { ThreadPool } = await import('../threads/index.js');
+      // The handler runs on a thread, out of reach: outcomes are seen as tasks settle.
+      this.#outcomesFromHandler = false;
+      const { concurrency, ...rest } = options;
+      return new ThreadPool(modulePath!, {
+        ...rest,
+        threads: args.threads,
+        // Without -j, the ThreadPool keeps each thread as busy as it can.
+        ...(args.jobsGiven ? { concurrency } : {}),
+      });
     }
     const run = handler!;
     return new Pool(async (job: JobRecord, ctx: HandlerContext) => {
