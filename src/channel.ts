@@ -194,7 +194,7 @@ export class Channel<T> implements AsyncIterable<T> {
     if (this.#closed) throw new ChannelClosedError('The channel is already closed');
     this.#closed = true;
     for (let r = this.#receivers.shift(); r !== null; r = this.#receivers.shift()) {
-      r.receive(undefined, false);
+      r.receive(undefined, false, this.#receivers.length > 0);
     }
     for (let s = this.#senders.shift(); s !== null; s = this.#senders.shift()) {
       s.fail(new ChannelClosedError('The channel closed while the send waited'));
@@ -227,7 +227,7 @@ export class Channel<T> implements AsyncIterable<T> {
   #offer(value: T): boolean {
     const receiver = this.#receivers.shift();
     if (receiver !== null) {
-      receiver.receive(value, true);
+      receiver.receive(value, true, this.#receivers.length > 0);
       return true;
     }
     if (this.#buffer.length < this.#capacity) {

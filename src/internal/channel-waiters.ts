@@ -14,8 +14,11 @@ export type ReceiveResult<T> = { value: T; ok: true } | { value: undefined; ok: 
 export const CLOSED: ReceiveResult<never> = Object.freeze({ value: undefined, ok: false });
 
 export interface Receiver<T> extends WaiterNode {
-  /** The channel has unlinked this waiter and hands it a value (`ok`) or reports it closed and drained. */
-  receive(value: T | undefined, ok: boolean): void;
+  /**
+   * The channel has unlinked this waiter and hands it a value (`ok`) or reports it
+   * closed and drained; `othersWait` tells whether more receivers still wait on it.
+   */
+  receive(value: T | undefined, ok: boolean, othersWait: boolean): void;
 }
 
 export interface Sender<T> extends WaiterNode {
@@ -28,11 +31,15 @@ export interface Sender<T> extends WaiterNode {
 
 /**
  * Receivers that were handed their result but not yet resolved, in hand-off order.
- * Resolving is deferred by one microtask, in one batch for all channels, so that the
- * sender keeps running first, as a Go sender does after waking a receiver: a producer
- * then fills a buffer while its consumers catch up, and they take values from it on
- * the fast path instead of each parking on a new pending promise. The hand-off itself
- * (which receiver gets which value) is decided at once, so order is unaffected.
+ * When a sender wakes the last receiver waiting on a channel, resolving it is deferred
+ * by one microtask (in one batch for all channels), so that the sender keeps running
+ * first, as a Go sender does after waking a receiver: a producer then fills a buffer
+ * while its consumer catches up, and the consumer takes values from the buffer on the
+ * fast path instead of parking on a new pending promise for each. While other receivers
+ * still wait there is nothing to gain (the next value goes to one of them anyway), so
+ * the receiver is resolved at once, unless earlier wakes are still deferred, to keep
+ * wakes in hand-off order. Which receiver gets which value is decided at once either
+ * way, so FIFO is unaffected.
  */
 const woken = new RingBuffer<ReceiveOperation<unknown>>();
 let flushScheduled = false;
@@ -71,10 +78,14 @@ export class ReceiveOperation<T> implements Receiver<T> {
     if (signal !== undefined) signal.addEventListener('abort', this);
   }
 
-  receive(value: T | undefined, ok: boolean): void {
+  receive(value: T | undefined, ok: boolean, othersWait: boolean): void {
     // Settled from here on: an abort now finds it unlinked and changes nothing.
     if (this.#signal !== undefined) this.#signal.removeEventListener('abort', this);
     this.#result = ok ? { value: value as T, ok: true } : CLOSED;
+    if (othersWait && woken.length === 0) {
+      this.settle();
+      return;
+    }
     woken.push(this as ReceiveOperation<unknown>);
     if (!flushScheduled) {
       flushScheduled = true;
