@@ -143,6 +143,25 @@ describe('Channel', () => {
       }
     });
 
+    it('waiting receivers also resume in the order they were served', T, async () => {
+      for (const capacity of [0, 4]) {
+        const ch = new Channel<number>(capacity);
+        const resumed: number[] = [];
+        const receives = Array.from({ length: 20 }, (_, i) =>
+          ch.receive().then((r) => resumed.push(i) && r.value),
+        );
+        for (let i = 0; i < 20; i++) ch.trySend(i);
+        assert.deepEqual(
+          await Promise.all(receives),
+          Array.from({ length: 20 }, (_, i) => i),
+        );
+        assert.deepEqual(
+          resumed,
+          Array.from({ length: 20 }, (_, i) => i),
+        );
+      }
+    });
+
     it('a newcomer receive does not overtake a waiting receiver', T, async () => {
       const ch = new Channel<number>();
       const first = ch.receive();
