@@ -5,8 +5,9 @@
  * State invariants (between calls; JavaScript runs each call to completion):
  * - receivers wait only while the buffer is empty and no sender waits;
  * - senders wait only while the buffer is full (always, at capacity 0) and no receiver waits;
- * - so at most one of the two waiter queues is non-empty, and a newcomer that finds a
- *   waiter of its own kind queues behind it: nobody overtakes.
+ * - so at most one of the two waiter queues is non-empty (one exception: a select waiting
+ *   to send and to receive on the same channel sits in both, and never meets itself), and
+ *   a newcomer that finds a waiter of its own kind queues behind it: nobody overtakes.
  * - once closed: no receiver waits (each was handed `ok: false`), no sender waits (each
  *   was rejected), and the buffer only drains.
  */

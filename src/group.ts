@@ -59,8 +59,12 @@ interface Queued {
  * @example
  * ```ts
  * const group = new Group({ limit: 4 });
- * for (const url of urls) await group.go((signal) => fetch(url, { signal }));
- * await group.wait(); // throws the first error
+ * for (const n of [1, 2, 3]) {
+ *   await group.go(async (signal) => {
+ *     if (!signal.aborted && n === 3) throw new RangeError('three');
+ *   });
+ * }
+ * await group.wait().catch((error: unknown) => console.log(String(error))); // RangeError: three
  * ```
  */
 export class Group {

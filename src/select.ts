@@ -80,8 +80,10 @@ export type SelectResult<C extends SelectCases> = {
  *
  * @example
  * ```ts
+ * const jobs = new Channel<number>(1);
+ * await jobs.send(7);
  * const r = await select({ job: jobs.onReceive(), tick: after(100) });
- * if (r.case === 'job' && r.ok) handle(r.value);
+ * if (r.case === 'job' && r.ok) console.log('job', r.value); // job 7
  * ```
  */
 export function select<C extends SelectCases>(

@@ -21,8 +21,13 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * @example
  * ```ts
  * const memory = new Semaphore(1024); // MB
+ * const { signal } = new AbortController();
  * await memory.acquire(256, { signal });
- * try { await work(); } finally { memory.release(256); }
+ * try {
+ *   // ... work within 256 MB
+ * } finally {
+ *   memory.release(256);
+ * }
  * ```
  */
 export class Semaphore {

@@ -24,8 +24,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * @example
  * ```ts
  * const wg = new WaitGroup();
- * for (const url of urls) wg.go(() => fetch(url));
- * await wg.wait();
+ * const lengths: number[] = [];
+ * for (const word of ['go', 'crew']) void wg.go(async () => lengths.push(word.length));
+ * await wg.wait(); // lengths holds 2 and 4
  * ```
  */
 export class WaitGroup {
