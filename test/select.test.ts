@@ -94,6 +94,36 @@ describe('select', () => {
     assert.ok(Math.abs(fromA - rounds / 2) < 400, `a fired ${fromA} times`);
   });
 
+  it(
+    'picks randomly between two send cases to one channel (Go: TestPseudoRandomSend)',
+    T,
+    async () => {
+      const ch = new Channel<number>(1);
+      const n = 2000;
+      let ones = 0;
+      for (let i = 0; i < n; i++) {
+        await select({ zero: ch.onSend(0), one: ch.onSend(1) });
+        ones += ch.tryReceive()!.value!;
+      }
+      // Expected 1,000, standard deviation ≈ 22: a ±300 band is over 13 deviations.
+      assert.ok(Math.abs(ones - n / 2) < 300, `sent 1 ${ones} times out of ${n}`);
+    },
+  );
+
+  it('a buffered value is ready before and after close (Go: TestNonblockRecvRace)', T, async () => {
+    for (let i = 0; i < 100; i++) {
+      const ch = new Channel<number>(1);
+      await ch.send(1);
+      ch.close();
+      assert.deepEqual(trySelect({ c: ch.onReceive() }), { case: 'c', value: 1, ok: true });
+      assert.deepEqual(trySelect({ c: ch.onReceive() }), {
+        case: 'c',
+        value: undefined,
+        ok: false,
+      });
+    }
+  });
+
   it('a receive case on a closed channel is ready with ok: false', T, async () => {
     const done = new Channel<void>();
     const never = new Channel<number>();
