@@ -40,6 +40,10 @@ export interface DispatcherSettings {
   terminateGrace: number;
   /** Called when the advised number of tasks per thread changes; see `depth`. */
   onDepth: ((depth: number) => void) | undefined;
+  /** Called when tasks should start (`true`) or wait in the pool's queue (`false`); see `gateOpen`. */
+  onGate: ((open: boolean) => void) | undefined;
+  /** Whether tasks wait in the pool's queue (then a starting thread keeps the process alive). */
+  hasWork: () => boolean;
 }
 
 /** One thread's numbers, as `ThreadPool.stats.threads` reports them. */
@@ -65,6 +69,8 @@ export const MAX_DEPTH = 256;
 
 export class Dispatcher implements RecordOwner {
   readonly #settings: DispatcherSettings;
+  #gateOpen = false;
+  #gateOpened = false;
   readonly #threads = new Set<Thread>();
   readonly #hooks: ThreadHooks;
   #nextId = 1;
@@ -134,6 +140,28 @@ export class Dispatcher implements RecordOwner {
     return task.promise;
   }
 
+  /**
+   * Whether tasks should be handed over now. Closed while no thread is ready (at first,
+   * until every thread started with the pool is up), so that the pool keeps tasks in its
+   * queue rather than start their clocks (timeouts) while a thread boots. Open, too,
+   * while the module fails to load, so that tasks fail at once with that error.
+   */
+  get gateOpen(): boolean {
+    return this.#gateOpen;
+  }
+
+  /**
+   * Work is waiting while the gate is closed: make sure a thread is starting, and let
+   * starting threads keep the process alive until they are up.
+   */
+  wake(): void {
+    if (this.#closed) return;
+    if (this.threadCount === 0 && (this.#loadError === undefined || Date.now() >= this.#retryAt)) {
+      this.#start();
+    }
+    for (const thread of this.#threads) thread.holdWhileStarting();
+  }
+
   /** Per-thread numbers for `stats`. */
   stats(): ThreadStats[] {
     const out: ThreadStats[] = [];
@@ -178,23 +206,35 @@ export class Dispatcher implements RecordOwner {
 
   #pick(): Thread | undefined {
     let best: Thread | undefined;
+    let bestReady: Thread | undefined;
     let live = 0;
     for (const thread of this.#threads) {
       if (!thread.alive) continue;
       live++;
       if (best === undefined || thread.load < best.load) best = thread;
+      if (
+        thread.state === 'ready' &&
+        thread.draining === 0 &&
+        (bestReady === undefined || thread.load < bestReady.load)
+      ) {
+        bestReady = thread;
+      }
     }
+    if (bestReady !== undefined && bestReady.load === 0) return bestReady;
     const mayStart =
       !this.#closed && (this.#loadError === undefined || Date.now() >= this.#retryAt);
-    if ((best === undefined || (best.load > 0 && live < this.#settings.max)) && mayStart) {
+    // Every thread is busy (or none is up): start another, up to `max`, and give it the task.
+    if (mayStart && live < this.#settings.max && (best === undefined || best.load > 0)) {
       return this.#start();
     }
-    return best;
+    // A thread that is up (and not stuck on an aborted task) is preferred to one that boots.
+    return bestReady ?? best;
   }
 
   #start(): Thread {
     const thread = new Thread(this.#settings.spec, this.#hooks);
     this.#threads.add(thread);
+    if (!this.#gateOpen && this.#settings.hasWork()) thread.holdWhileStarting();
     return thread;
   }
 
@@ -219,6 +259,11 @@ export class Dispatcher implements RecordOwner {
   #settle(task: TaskRecord, ok: boolean, value: unknown): void {
     task.settled = true;
     if (task.grace !== undefined) clearTimeout(task.grace);
+    if (task.drainingOn !== undefined) {
+      task.drainingOn.draining--;
+      task.drainingOn = undefined;
+      this.#updateGate();
+    }
     if (ok) task.resolve(value);
     else task.reject(value);
     if (--this.#inflight === 0 && this.#drained !== undefined) this.#drained();
@@ -234,6 +279,9 @@ export class Dispatcher implements RecordOwner {
     // stop the thread if it has not returned within the grace period.
     if (thread === undefined || task.seq === 0) return;
     thread.cancel(task, reason);
+    thread.draining++;
+    task.drainingOn = thread;
+    this.#updateGate();
     task.grace = setTimeout(() => {
       if (task.thread === thread) void thread.stop(task);
     }, this.#settings.terminateGrace);
@@ -243,6 +291,24 @@ export class Dispatcher implements RecordOwner {
   #onReady(): void {
     this.#loadError = undefined;
     this.#backoff = MIN_BACKOFF;
+    this.#updateGate();
+  }
+
+  #updateGate(): void {
+    let ready = 0;
+    let starting = 0;
+    for (const thread of this.#threads) {
+      if (thread.state === 'ready' && thread.draining === 0) ready++;
+      else if (thread.state === 'starting') starting++;
+    }
+    // The first opening waits for every thread started with the pool, so the first
+    // tasks spread over all of them rather than pile onto the first one up.
+    const open =
+      this.#loadError !== undefined || (ready > 0 && (this.#gateOpened || starting === 0));
+    if (open === this.#gateOpen) return;
+    this.#gateOpen = open;
+    if (open) this.#gateOpened = true;
+    this.#settings.onGate?.(open);
   }
 
   #onLoadFailed(thread: Thread, invalidExport: boolean, error: unknown): void {
@@ -257,6 +323,7 @@ export class Dispatcher implements RecordOwner {
     const { started, unstarted } = thread.takeAll();
     for (const task of [...started, ...unstarted]) this.#settle(task, false, failure);
     void thread.stop(failure);
+    this.#updateGate();
   }
 
   /** Starting threads failed: no new one for a while, and tasks fail at once meanwhile. */
@@ -301,6 +368,7 @@ export class Dispatcher implements RecordOwner {
       // It died before its module loaded (e.g. the loader itself failed): a failed start.
       this.#onLoadFailed(thread, false, error ?? code);
       this.#fillToMin();
+      this.#updateGate();
       return;
     }
     const { started, unstarted } = thread.takeAll();
@@ -321,6 +389,7 @@ export class Dispatcher implements RecordOwner {
       else this.#assign(task);
     }
     this.#fillToMin();
+    this.#updateGate();
   }
 }
 

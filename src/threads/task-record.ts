@@ -37,6 +37,8 @@ export class TaskRecord implements AbortListener {
   cancelled = false;
   reason: unknown = undefined;
   settled = false;
+  /** The thread it was aborted on, while its handler has not returned. */
+  drainingOn: Thread | undefined = undefined;
   grace: NodeJS.Timeout | undefined = undefined;
 
   constructor(

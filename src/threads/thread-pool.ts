@@ -73,6 +73,10 @@ export class ThreadPool<J, R> {
   readonly #threadsMax: number;
   /** Whether `concurrency` follows the dispatcher's advice (it was never set). */
   #adaptive: boolean;
+  /** Paused by the user (`pause()`), as opposed to waiting for the first thread. */
+  #userPaused = false;
+  /** Whether the dispatcher has a thread up to take tasks (see `Dispatcher.gateOpen`). */
+  #gateOpen = false;
   #detachSignal: (() => void) | undefined;
 
   /**
@@ -100,6 +104,9 @@ export class ThreadPool<J, R> {
       idleTimeout: settings.idleTimeout,
       terminateGrace: settings.terminateGrace,
       onDepth: adaptive ? (depth) => this.#adapt(depth) : undefined,
+      onGate: (open) => this.#gate(open),
+      // The dispatcher starts `min` threads before the Pool exists: no work yet then.
+      hasWork: () => ((this.#pool as Pool<J, R> | undefined)?.stats.queued ?? 0) > 0,
     });
     this.#dispatcher = dispatcher;
     const dispatch = (job: J, ctx: HandlerContext): Promise<R> => {
@@ -125,6 +132,9 @@ export class ThreadPool<J, R> {
       void dispatcher.close();
       throw error;
     }
+    // No thread is up yet: tasks wait in the queue, their clocks not started, until one is.
+    this.#gateOpen = dispatcher.gateOpen;
+    if (!this.#gateOpen) this.#pool.pause();
     // The Pool aborts itself on `signal`; the threads must stop then too.
     const signal = options?.signal;
     if (signal !== undefined) {
@@ -134,6 +144,22 @@ export class ThreadPool<J, R> {
         signal.addEventListener('abort', onAbort, { once: true });
         this.#detachSignal = () => signal.removeEventListener('abort', onAbort);
       }
+    }
+  }
+
+  /** Work arrives: while no thread is up, one must be starting, and keep the process alive. */
+  #handOver(): void {
+    if (!this.#gateOpen) this.#dispatcher.wake();
+  }
+
+  #gate(open: boolean): void {
+    this.#gateOpen = open;
+    if (open) {
+      if (!this.#userPaused) this.#pool.resume();
+    } else if (!this.#pool.closed) {
+      // Closing runs what is queued anyway; otherwise wait for a thread to come up.
+      this.#pool.pause();
+      this.#dispatcher.wake();
     }
   }
 
@@ -148,16 +174,22 @@ export class ThreadPool<J, R> {
    * @throws InvalidOptionError for bad task options.
    */
   run(job: J, options?: ThreadTaskOptions): Promise<R> {
-    return withCallerStack(this.#pool.run(job, options));
+    this.#handOver();
+    const promise = withCallerStack(this.#pool.run(job, options));
+    // Like every promise crew hands out: ignoring it never causes an unhandled rejection.
+    promise.catch(ignore);
+    return promise;
   }
 
   /** Like `Pool.submit`: resolves with the {@link Task} once it is queued (or started). */
   submit(job: J, options?: ThreadTaskOptions): Promise<Task<R>> {
+    this.#handOver();
     return this.#pool.submit(job, options);
   }
 
   /** Like `Pool.trySubmit`: hands `job` over only if that needs no waiting. */
   trySubmit(job: J, options?: ThreadTaskOptions): Task<R> | undefined {
+    this.#handOver();
     return this.#pool.trySubmit(job, options);
   }
 
@@ -166,11 +198,13 @@ export class ThreadPool<J, R> {
     jobs: Iterable<J> | AsyncIterable<J>,
     options?: MapOptions,
   ): AsyncIterableIterator<Result<J, R>> {
+    this.#handOver();
     return this.#pool.map(jobs, options);
   }
 
   /** Like `Pool.process`: the seed's shape, channel in, channel out. */
   process(jobs: Channel<J>, capacity = 0): Channel<Result<J, R>> {
+    this.#handOver();
     return this.#pool.process(jobs, capacity);
   }
 
@@ -205,17 +239,20 @@ export class ThreadPool<J, R> {
     return this.#pool.onIdle();
   }
 
-  /** Stops starting tasks; tasks already on threads go on. */
+  /** Stops starting tasks; tasks already on threads go on. Hand-overs are still queued. */
   pause(): void {
+    this.#userPaused = true;
     this.#pool.pause();
   }
 
+  /** Starts tasks again after `pause()`. */
   resume(): void {
-    this.#pool.resume();
+    this.#userPaused = false;
+    if (this.#gateOpen) this.#pool.resume();
   }
 
   get paused(): boolean {
-    return this.#pool.paused;
+    return this.#userPaused;
   }
 
   /** Whether the pool no longer accepts jobs. */
@@ -271,6 +308,8 @@ export class ThreadPool<J, R> {
     return this.close();
   }
 }
+
+function ignore(): void {}
 
 /**
  * Awaits `promise`; on failure, adds the awaiting caller's frames to an error that came

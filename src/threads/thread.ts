@@ -53,6 +53,8 @@ export class Thread {
   stopReason: unknown = undefined;
   /** Whether its module loaded: a thread that dies before that failed to start. */
   loaded = false;
+  /** Tasks on it whose abort was sent and that have not returned: it may be stuck. */
+  draining = 0;
   /** Tasks that finished on this thread. */
   completed = 0;
   idleTimer: NodeJS.Timeout | undefined = undefined;
@@ -123,6 +125,11 @@ export class Thread {
   cancel(task: TaskRecord, reason: unknown): void {
     this.#ops.push(OP_CANCEL, task.id, serializeError(reason));
     this.#schedule();
+  }
+
+  /** Keeps the process alive while this thread starts (work is waiting for it). */
+  holdWhileStarting(): void {
+    if (this.state === 'starting') this.#ref();
   }
 
   /** Takes every task off this (dead or dying) thread: those it started, and those it never did. */
@@ -197,6 +204,7 @@ export class Thread {
     } else if (message.type === 'ready') {
       this.loaded = true;
       if (this.state === 'starting') this.state = 'ready';
+      if (this.#inflight.size === 0) this.#unref();
       this.#hooks.ready(this);
     } else {
       this.state = 'failed';

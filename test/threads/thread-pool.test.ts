@@ -222,20 +222,24 @@ describe('ThreadPool methods', () => {
     assert.deepEqual(await Promise.all(results), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('scales threads between min and max and stops idle ones after idleTimeout', T, async () => {
-    await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
-      threads: { min: 0, max: 2 },
-      idleTimeout: 10,
-      concurrency: 2,
-    });
-    assert.equal(pool.stats.threads.length, 0);
-    const first = pool.run({ kind: 'sleep', ms: 20, value: 0 });
-    assert.equal(pool.stats.threads.length, 1);
-    const second = pool.run({ kind: 'sleep', ms: 20, value: 0 });
-    assert.equal(pool.stats.threads.length, 2, 'a second thread starts while the first is busy');
-    await Promise.all([first, second]);
-    await until(() => pool.stats.threads.length === 0);
-  });
+  it(
+    'starts threads up to threads.max while all are busy, and stops idle ones after idleTimeout',
+    T,
+    async () => {
+      await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
+        threads: { min: 0, max: 2 },
+        idleTimeout: 10,
+        concurrency: 3,
+      });
+      assert.equal(pool.stats.threads.length, 0, 'no thread before there is work');
+      const tasks = await Promise.all([1, 2, 3].map(() => pool.submit({ kind: 'wait-abort' })));
+      await until(() => pool.stats.threads.length === 2);
+      assert.equal(pool.stats.running, 3);
+      for (const task of tasks) task.cancel();
+      await Promise.allSettled(tasks.map((task) => task.result));
+      await until(() => pool.stats.threads.length === 0);
+    },
+  );
 
   it('keeps threads.min threads when idle', T, async () => {
     await using pool = new ThreadPool<number, number>(fixture('double.mjs'), {

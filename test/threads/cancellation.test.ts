@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TaskTimeoutError } from '../../src/errors.js';
+import { ThreadPool } from '../../src/threads/index.js';
+import { firstBroadcast, fixture, type Behaviour } from './helpers.js';
+
+const T = { timeout: 30_000 };
+let channels = 0;
+const channelName = (): string => `crew-test-${process.pid}-${channels++}`;
+
+function pool(options: ConstructorParameters<typeof ThreadPool>[1] = {}) {
+  return new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), { threads: 1, ...options });
+}
+
+describe('ThreadPool cancellation into the thread', () => {
+  it(
+    'aborts ctx.signal inside the thread when the task is cancelled, with the reason',
+    T,
+    async () => {
+      await using p = pool();
+      const name = channelName();
+      const seen = firstBroadcast(name);
+      const task = await p.submit({ kind: 'report-abort', channel: name });
+      const reason = new RangeError('no longer needed');
+      await p.run({ kind: 'echo', value: 'the first task has started' });
+      task.cancel(reason);
+      await assert.rejects(task.result, (e: unknown) => e === reason);
+      assert.deepEqual(await seen, {
+        name: 'RangeError',
+        code: undefined,
+        message: 'no longer needed',
+      });
+    },
+  );
+
+  it(
+    'aborts ctx.signal inside the thread with TaskTimeoutError when the attempt times out',
+    T,
+    async () => {
+      await using p = pool({ timeout: 50 });
+      const name = channelName();
+      const seen = firstBroadcast(name);
+      await assert.rejects(p.run({ kind: 'report-abort', channel: name }), TaskTimeoutError);
+      assert.deepEqual(await seen, {
+        name: 'TaskTimeoutError',
+        code: 'CREW_TASK_TIMEOUT',
+        message: 'The task timed out after 50 ms',
+      });
+    },
+  );
+
+  it('aborts ctx.signal inside the thread when the pool aborts', T, async () => {
+    const p = pool();
+    const name = channelName();
+    const seen = firstBroadcast(name);
+    const running = p.run({ kind: 'report-abort', channel: name });
+    await p.run({ kind: 'echo', value: 'started' });
+    const reason = new Error('shutting down');
+    await p.abort(reason);
+    await assert.rejects(running, (e: unknown) => e === reason);
+    assert.equal(((await seen) as { message: string }).message, 'shutting down');
+  });
+
+  it(
+    'terminates and replaces a thread whose handler ignores its signal past terminateGrace',
+    T,
+    async () => {
+      await using p = pool({ terminateGrace: 20, timeout: 30 });
+      const before = await p.run({ kind: 'thread-id' });
+      await assert.rejects(p.run({ kind: 'ignore-abort' }), TaskTimeoutError);
+      // The worker slot stays busy until the thread is gone; the next task runs on a new one.
+      const after = await p.run({ kind: 'thread-id' });
+      assert.notEqual(after, before);
+    },
+  );
+
+  it(
+    'settles a cancelled task that ignores its signal with the cancel reason at once',
+    T,
+    async () => {
+      await using p = pool({ terminateGrace: 20 });
+      const task = await p.submit({ kind: 'ignore-abort' });
+      const reason = new Error('stop');
+      task.cancel(reason);
+      await assert.rejects(task.result, (e: unknown) => e === reason);
+      assert.equal(await p.run({ kind: 'echo', value: 'next' }), 'next');
+    },
+  );
+
+  it('lets close() resolve when a handler ignored an abort, by ending its thread', T, async () => {
+    const p = pool({ terminateGrace: 20 });
+    const task = await p.submit({ kind: 'ignore-abort' });
+    task.cancel();
+    await assert.rejects(task.result, { name: 'AbortError' });
+    await p.close();
+    assert.equal(p.stats.threads.length, 0);
+  });
+
+  it('never starts a task cancelled while it waited in the queue', T, async () => {
+    await using p = pool({ concurrency: 1 });
+    const name = channelName();
+    const blocker = p.run({ kind: 'sleep', ms: 30, value: 'done' });
+    const queued = await p.submit({ kind: 'report-abort', channel: name });
+    queued.cancel();
+    await assert.rejects(queued.result, { name: 'AbortError' });
+    assert.equal(await blocker, 'done');
+    assert.equal(queued.attempts, 0);
+  });
+});
