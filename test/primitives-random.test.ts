@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Channel } from '../src/channel.js';
+import { Group } from '../src/group.js';
 import { select, trySelect } from '../src/select.js';
 import { prng } from './primitives-helpers.js';
 
@@ -186,6 +187,71 @@ describe('channels and select under random schedules', () => {
       assert.ok(tally.withdrawn > SCHEDULES / 10, JSON.stringify(tally));
       assert.ok(tally.viaB > SCHEDULES / 10, JSON.stringify(tally));
       t.diagnostic(`exercised: ${JSON.stringify(tally)}`);
+    },
+  );
+});
+
+/**
+ * One seeded run of a Group: functions that succeed or fail after random delays, some
+ * handed over while others run, and sometimes a parent abort.
+ */
+async function groupSchedule(seed: number): Promise<void> {
+  const random = prng(seed);
+  const int = (n: number) => Math.floor(random() * n);
+  const jitter = async () => {
+    for (let k = int(5); k > 0; k--) await Promise.resolve();
+  };
+  const limit = 1 + int(4);
+  const parent = new AbortController();
+  const group = new Group({ limit, signal: parent.signal });
+  let running = 0;
+  let peak = 0;
+  let started = 0;
+  let firstError: Error | undefined;
+  const total = 1 + int(12);
+  const abortAt = random() < 0.2 ? int(total) : -1;
+  for (let i = 0; i < total; i++) {
+    if (i === abortAt) parent.abort(new Withdrawn());
+    const fails = random() < 0.15;
+    const work = int(6);
+    await group.go(async () => {
+      started++;
+      running++;
+      peak = Math.max(peak, running);
+      for (let k = work; k > 0; k--) await Promise.resolve();
+      running--;
+      if (fails) {
+        const error = new Error(`seed ${seed}: function ${i}`);
+        firstError ??= error;
+        throw error;
+      }
+    });
+    await jitter();
+  }
+  let outcome: unknown = 'resolved';
+  await group.wait().catch((error: unknown) => (outcome = error));
+  assert.ok(peak <= limit, `seed ${seed}: ${peak} ran at once, limit ${limit}`);
+  assert.equal(running, 0, `seed ${seed}: wait settled while functions ran`);
+  if (firstError !== undefined) assert.equal(outcome, firstError, `seed ${seed}`);
+  else if (started < total) assert.ok(outcome instanceof Withdrawn, `seed ${seed}`);
+  else assert.equal(outcome, 'resolved', `seed ${seed}`);
+  if (firstError === undefined && abortAt < 0) assert.equal(started, total, `seed ${seed}`);
+}
+
+describe('Group under random schedules', () => {
+  it(
+    'respects its limit, reports the first error, and settles over 1000 seeded runs',
+    { timeout: 60_000 },
+    async () => {
+      const base = Number(process.env.CREW_SEED_BASE ?? Date.now() % 1_000_000);
+      for (let i = 0; i < 1000; i++) {
+        try {
+          await groupSchedule(base + i);
+        } catch (error) {
+          console.error(`failing seed: ${base + i}`);
+          throw error;
+        }
+      }
     },
   );
 });
