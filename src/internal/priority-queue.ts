@@ -56,6 +56,11 @@ export class PriorityQueue<T> {
     return undefined;
   }
 
+  /** Every item, highest priority first, FIFO within one (without removing them). */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (const level of this.#levels) yield* level.items;
+  }
+
   /** Removes every item, returning them highest priority first. */
   drain(): T[] {
     const out: T[] = [];

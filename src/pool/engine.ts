@@ -368,6 +368,24 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     this.drain();
   }
 
+  /**
+   * Cancels every unsettled task handed over with `config` (a map that stops). O(tasks in
+   * the pool), which is fine on this rare path; it spares the hot path any bookkeeping.
+   */
+  cancelAll(config: TaskConfig<J, R>, reason: unknown): void {
+    const found: TaskRecord<J, R>[] = [];
+    for (const task of this.#blocked)
+      if (task.config === config && task.state === BLOCKED) found.push(task);
+    for (const task of this.#queue.waiting()) if (task.config === config) found.push(task);
+    for (const task of this.#backoff) if (task.config === config) found.push(task);
+    for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
+      const task = ctx.task;
+      if (task.config === config && task.current === ctx && task.state === RUNNING)
+        found.push(task);
+    }
+    for (const task of found) this.cancel(task, reason);
+  }
+
   /** Settles a task once: stats, events, then its promise or sink. */
   #settle(task: TaskRecord<J, R>, ok: boolean, outcome: unknown, cancelled: boolean): void {
     const previous = task.state;

@@ -26,6 +26,8 @@ export type PoolEventListener<T> = (payload: T) => void;
 /** A typed emitter; `has(name)` lets the emitter's owner skip building unobserved payloads. */
 export class Emitter<Events extends object> {
   #listeners: { [K in keyof Events]?: PoolEventListener<Events[K]>[] | undefined };
+  /** Listeners registered in all; lets `has` answer the common case (none) at once. */
+  #total = 0;
 
   /** `names`: every event name, so that the listener table keeps one shape (a fast `has`). */
   constructor(names: readonly (keyof Events)[]) {
@@ -39,7 +41,13 @@ export class Emitter<Events extends object> {
     const list = this.#listeners[name];
     // Copy on write: emit() iterates the array it read, unaffected by changes meanwhile.
     this.#listeners[name] = list === undefined ? [listener] : [...list, listener];
-    return () => this.off(name, listener);
+    this.#total++;
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.off(name, listener);
+    };
   }
 
   /** Adds a listener that is removed after its first call. */
@@ -59,10 +67,11 @@ export class Emitter<Events extends object> {
     if (index < 0) return;
     const next = [...list.slice(0, index), ...list.slice(index + 1)];
     this.#listeners[name] = next.length === 0 ? undefined : next;
+    this.#total--;
   }
 
   has(name: keyof Events): boolean {
-    return this.#listeners[name] !== undefined;
+    return this.#total !== 0 && this.#listeners[name] !== undefined;
   }
 
   emit<K extends keyof Events>(name: K, payload: Events[K]): void {

@@ -43,8 +43,6 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
   #window = new RingBuffer<TaskRecord<J, R>>();
   /** Pulled, not yet yielded. */
   #held = 0;
-  /** Pulled, not yet settled. */
-  #inFlight = new Set<TaskRecord<J, R>>();
   #exhausted = false;
   #pulling = false;
   #pumping = false;
@@ -127,9 +125,8 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
     }
     this.#window.clear();
     this.#held = 0;
-    const inFlight = [...this.#inFlight];
-    this.#inFlight.clear(); // so that settled() ignores the cancellations below
-    for (const task of inFlight) this.#engine.cancel(task, reason);
+    // settled() ignores these cancellations: the map is stopped.
+    if (this.#config !== undefined) this.#engine.cancelAll(this.#config, reason);
     const source = this.#source;
     if (source?.return !== undefined && !this.#exhausted) {
       try {
@@ -199,7 +196,7 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
 
   /** Task settled (TaskSink). */
   settled(t: TaskRecord<J, R>): void {
-    if (!this.#inFlight.delete(t)) return;
+    if (this.#stopped) return;
     if (!this.#ordered) this.#window.push(t);
     this.#settleWaiter();
     this.#pump();
@@ -267,7 +264,6 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
     const task = new TaskRecord<J, R>(this.#config, job);
     task.context = this.#context;
     this.#held++;
-    this.#inFlight.add(task);
     if (this.#ordered) this.#window.push(task);
     this.#engine.put(task, true);
   }

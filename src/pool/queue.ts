@@ -20,6 +20,8 @@ export interface TaskQueue<T> {
   settle(task: T, taken: boolean): void;
   /** Removes and returns every waiting task (on abort). */
   drain(): T[];
+  /** Every waiting task, in no particular order, without removing them (rare paths only). */
+  waiting(): Iterable<T>;
 }
 
 /**
@@ -67,5 +69,9 @@ export class MemoryQueue<T> implements TaskQueue<T> {
   drain(): T[] {
     this.#length = 0;
     return this.#items.drain().filter(this.#isLive);
+  }
+
+  waiting(): T[] {
+    return [...this.#items].filter(this.#isLive);
   }
 }

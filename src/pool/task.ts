@@ -123,18 +123,6 @@ export class SubmitWaiter<R> {
   }
 }
 
-class Deferred<R> {
-  readonly promise: Promise<R>;
-  readonly resolve: (value: R) => void;
-  readonly reject: (error: unknown) => void;
-
-  constructor() {
-    this.promise = new Promise<R>(capture as (r: (v: R) => void, j: (e: unknown) => void) => void);
-    this.resolve = nextResolve as (value: R) => void;
-    this.reject = nextReject!;
-  }
-}
-
 // One executor for every task promise, so that creating one allocates no closure.
 let nextResolve: ((value: never) => void) | undefined;
 let nextReject: ((error: unknown) => void) | undefined;
@@ -164,7 +152,9 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   current: AttemptContext<J, R> | NodeJS.Timeout | number | undefined = undefined;
   /** Once settled: the value or the error. While BLOCKED in `submit`: its SubmitWaiter. */
   outcome: unknown = undefined;
-  #deferred: Deferred<R> | undefined = undefined;
+  #promise: Promise<R> | undefined = undefined;
+  #resolve: ((value: R) => void) | undefined = undefined;
+  #reject: ((error: unknown) => void) | undefined = undefined;
 
   constructor(config: TaskConfig<J, R>, job: J) {
     this.config = config;
@@ -203,11 +193,15 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
 
   /** The task's promise, made on first use (a task fed to `map` never needs one). */
   promise(): Promise<R> {
-    if (this.#deferred === undefined) {
-      this.#deferred = new Deferred<R>();
+    if (this.#promise === undefined) {
+      this.#promise = new Promise<R>(
+        capture as (r: (v: R) => void, j: (e: unknown) => void) => void,
+      );
+      this.#resolve = nextResolve as (value: R) => void;
+      this.#reject = nextReject;
       if (this.settled) this.#deliver();
     }
-    return this.#deferred.promise;
+    return this.#promise;
   }
 
   /** Called by the task's signal (the record is its own event listener: no closure). */
@@ -218,19 +212,19 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   /** Hands the outcome to the sink or the promise; the state is already SUCCEEDED or FAILED. */
   deliver(): void {
     if (this.config.sink !== undefined) this.config.sink.settled(this);
-    else if (this.#deferred !== undefined) this.#deliver();
+    else if (this.#promise !== undefined) this.#deliver();
   }
 
   #deliver(): void {
-    const deferred = this.#deferred!;
     if (this.state === SUCCEEDED) {
-      deferred.resolve(this.outcome as R);
+      this.#resolve!(this.outcome as R);
     } else {
       // Marked handled before it rejects: a caller who ignores the task sees no
       // unhandled rejection, while their own `then`/`catch` still observes the error.
-      deferred.promise.catch(ignore);
-      deferred.reject(this.outcome);
+      this.#promise!.catch(ignore);
+      this.#reject!(this.outcome);
     }
+    this.#resolve = this.#reject = undefined;
   }
 }
 
