@@ -175,10 +175,7 @@ export class ThreadPool<J, R> {
    */
   run(job: J, options?: ThreadTaskOptions): Promise<R> {
     this.#handOver();
-    const promise = withCallerStack(this.#pool.run(job, options));
-    // Like every promise crew hands out: ignoring it never causes an unhandled rejection.
-    promise.catch(ignore);
-    return promise;
+    return withCallerStack(this.#pool.run(job, options));
   }
 
   /** Like `Pool.submit`: resolves with the {@link Task} once it is queued (or started). */
@@ -315,15 +312,30 @@ function ignore(): void {}
  * Awaits `promise`; on failure, adds the awaiting caller's frames to an error that came
  * from a thread. The frames come from V8's async stack traces, captured only when an
  * error happens, so a successful run costs one extra promise and no stack capture.
+ *
+ * Like every promise crew hands out, the returned one never causes an unhandled
+ * rejection when ignored. It is marked handled only after the frames are captured:
+ * V8 follows a promise's chain of awaits only while it has no other reaction.
  */
-async function withCallerStack<R>(promise: Promise<R>): Promise<R> {
+function withCallerStack<R>(promise: Promise<R>): Promise<R> {
+  const outer: { promise: Promise<R> | undefined } = { promise: undefined };
+  outer.promise = awaitWithCallerStack(promise, outer);
+  return outer.promise;
+}
+
+async function awaitWithCallerStack<R>(
+  promise: Promise<R>,
+  outer: { promise: Promise<R> | undefined },
+): Promise<R> {
   try {
     return await promise;
   } catch (error) {
     const here: { stack?: string } = {};
-    Error.captureStackTrace(here, withCallerStack);
+    Error.captureStackTrace(here, awaitWithCallerStack);
     const stack = here.stack ?? '';
-    appendCallerStack(error, stack.slice(stack.indexOf('\n') + 1));
+    const newline = stack.indexOf('\n');
+    appendCallerStack(error, newline < 0 ? '' : stack.slice(newline + 1));
+    outer.promise?.catch(ignore);
     throw error;
   }
 }

@@ -14,6 +14,7 @@ import {
   OP_CANCEL,
   OP_RUN,
   RESULT_WIDTH,
+  RUN_WIDTH,
   STATUS_OK,
   type FromThread,
   type ThreadData,
@@ -166,6 +167,8 @@ export class Thread {
     this.#flushQueued = false;
     if (!this.alive) return;
     const ops = this.#ops;
+    const sending: TaskRecord[] = [];
+    const before = this.#sent;
     for (const task of this.#outgoing) {
       if (task.cancelled) {
         // Aborted before it left: it never runs, and the thread hears nothing of it.
@@ -175,6 +178,7 @@ export class Thread {
         continue;
       }
       task.seq = ++this.#sent;
+      sending.push(task);
       ops.push(OP_RUN, task.id, task.job, task.attempt);
       if (task.transfer !== undefined) this.#transfer.push(...task.transfer);
     }
@@ -182,8 +186,31 @@ export class Thread {
     const transfer = this.#transfer;
     this.#ops = [];
     this.#transfer = [];
-    if (ops.length > 0) this.#worker.postMessage({ ops } satisfies ToThread, transfer);
+    if (ops.length > 0) {
+      try {
+        this.#worker.postMessage({ ops } satisfies ToThread, transfer);
+      } catch {
+        // Something in the batch cannot be cloned: send one by one, so only the culprits fail.
+        this.#sent = before;
+        this.#sendEach(ops.slice(0, ops.length - sending.length * RUN_WIDTH), sending);
+      }
+    }
     if (this.#inflight.size === 0) this.#becameIdle();
+  }
+
+  #sendEach(cancels: unknown[], tasks: TaskRecord[]): void {
+    if (cancels.length > 0) this.#worker.postMessage({ ops: cancels } satisfies ToThread);
+    for (const task of tasks) {
+      try {
+        const op = [OP_RUN, task.id, task.job, task.attempt];
+        this.#worker.postMessage({ ops: op } satisfies ToThread, task.transfer as Transferable[]);
+        task.seq = ++this.#sent;
+      } catch (error) {
+        this.#inflight.delete(task.id);
+        task.thread = undefined;
+        this.#hooks.settled(task, false, error);
+      }
+    }
   }
 
   #onMessage(message: FromThread): void {
