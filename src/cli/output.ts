@@ -7,6 +7,12 @@ interface Block {
 
 const NOTHING: Block = { stdout: undefined, stderr: undefined };
 
+/** Where output goes: `process.stdout` and `process.stderr`, or stand-ins in tests. */
+export interface OutputStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
 /**
  * Prints each job's output as one block: all of its stdout, then all of its stderr, written
  * back to back, so two jobs' output never interleaves. With `keepOrder`, blocks are held until
@@ -20,18 +26,24 @@ const NOTHING: Block = { stdout: undefined, stderr: undefined };
 export class Output {
   readonly #keepOrder: boolean;
   readonly #progress: Progress | undefined;
+  readonly #streams: OutputStreams;
   readonly #held = new Map<number, Block>();
   #next = 1;
   #broken = false;
 
-  constructor(keepOrder: boolean, progress: Progress | undefined) {
+  constructor(
+    keepOrder: boolean,
+    progress: Progress | undefined,
+    streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
+  ) {
     this.#keepOrder = keepOrder;
     this.#progress = progress;
+    this.#streams = streams;
     const onError = (error: NodeJS.ErrnoException): void => {
       if (error.code === 'EPIPE') this.#broken = true;
       else throw error;
     };
-    process.stdout.on('error', onError);
+    streams.stdout.on('error', onError);
   }
 
   /** The output of job `seq`. */
@@ -71,7 +83,7 @@ export class Output {
     const err = block.stderr !== undefined && block.stderr.length > 0;
     if (!out && !err) return;
     this.#progress?.clear();
-    if (out) process.stdout.write(block.stdout!);
-    if (err) process.stderr.write(block.stderr!);
+    if (out) this.#streams.stdout.write(block.stdout!);
+    if (err) this.#streams.stderr.write(block.stderr!);
   }
 }

@@ -68,3 +68,35 @@ describe('Inputs', () => {
     assert.deepEqual(await all(Inputs.read(Readable.from([lines.join('\n')]), '\n')), lines);
   });
 });
+
+describe('Inputs, randomized', () => {
+  it(
+    'yields the same inputs however the stream is cut into chunks',
+    { timeout: 10_000 },
+    async () => {
+      const { prng, seeds, below } = await import('./random.js');
+      const alphabet = ['a', 'b', ' ', 'ü', '☃', '\r', '日', '$', '\n', '\n', '\0'];
+      for (const seed of seeds(40)) {
+        const random = prng(seed);
+        const separator = random() < 0.5 ? '\n' : '\0';
+        const text = Array.from(
+          { length: below(random, 300) },
+          () => alphabet[below(random, alphabet.length)]!,
+        ).join('');
+        const bytes = Buffer.from(text);
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length;) {
+          const size = 1 + below(random, 16);
+          chunks.push(bytes.subarray(at, at + size));
+          at += size;
+        }
+        const expected = text
+          .split(separator)
+          .map((part) => (separator === '\n' && part.endsWith('\r') ? part.slice(0, -1) : part))
+          .filter((part) => part.length > 0);
+        const got = await all(Inputs.read(Readable.from(chunks), separator));
+        assert.deepEqual(got, expected, `seed ${seed}`);
+      }
+    },
+  );
+});

@@ -1,0 +1,107 @@
+/**
+ * `crew run` against GNU parallel and `xargs -P`: 1,000 runs of `true` (pure per-job
+ * overhead: spawning and reaping) and of `sleep 0.01` (overhead overlapped with waiting), 8
+ * at a time. Every implementation is one whole command, timed from start to exit, with the
+ * 1,000 inputs on its stdin and its output thrown away; one op is one job.
+ *
+ * - `crew run` is the built CLI (`dist/cli/main.js`, built first if missing), as a user runs
+ *   it: grouped output (each job's stdout and stderr captured through pipes), and with
+ *   `-u` (output passed straight through, as xargs does).
+ * - GNU parallel with its defaults (grouped output); skipped, with a note, when not installed.
+ * - `xargs -P 8 -n 1`: no grouping, no records; the floor for a runner that forks per job.
+ * - `node spawn loop`: the least a Node.js program can do for the same work — read the
+ *   inputs, `spawn()` each command (a process group, output piped and dropped), 8 at a
+ *   time, nothing else. The distance from it to `crew run` is crew's own cost; the distance
+ *   from it to xargs is Node's.
+ *
+ * On Linux, Node.js forks with fork(2), whose cost grows with the parent's memory; that is
+ * most of crew's per-job cost, and why crew stays lean on the hot path.
+ *
+ * Run alone: node --import tsx bench/cli.ts
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compare, report } from './harness.js';
+
+const JOBS = 1000;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'main.js');
+
+if (!existsSync(cli)) {
+  console.error('bench/cli.ts: building dist/ first (npm run build)');
+  const built = spawnSync('npm', ['run', 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0) throw new Error('npm run build failed');
+}
+
+const hasParallel = spawnSync('parallel', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasParallel) {
+  console.error(
+    'bench/cli.ts: GNU parallel is not installed (apt-get install parallel); skipping it',
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'crew-bench-cli-'));
+const inputs = join(dir, 'inputs.txt');
+// Every input is `0.01`, appended to the command: `sleep 0.01`, and `true 0.01`.
+writeFileSync(inputs, '0.01\n'.repeat(JOBS));
+
+/** The floor: a bare Node.js loop that spawns each job as crew does, with no pool and no records. */
+const SPAWN_LOOP = `
+const { spawn } = require('node:child_process');
+const program = process.argv[1];
+const inputs = require('node:fs').readFileSync(0, 'utf8').split('\\n').filter(Boolean);
+let next = 0;
+function start() {
+  if (next >= inputs.length) return;
+  const child = spawn(program, [inputs[next++]], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout.on('data', () => {});
+  child.stderr.on('data', () => {});
+  child.on('close', start);
+}
+for (let i = 0; i < 8; i++) start();
+`;
+
+/** Runs one whole command with the inputs on stdin; returns jobs per second. */
+function timed(program: string, args: string[]): () => Promise<number> {
+  return () =>
+    new Promise((resolve, reject) => {
+      const stdin = openSync(inputs, 'r');
+      const start = process.hrtime.bigint();
+      const child = spawn(program, args, { stdio: [stdin, 'ignore', 'pipe'] });
+      closeSync(stdin);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+      child.on('error', reject);
+      child.on('close', (status) => {
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        if (status === 0) resolve(JOBS / seconds);
+        else reject(new Error(`${program} ${args.join(' ')} exited with ${status}: ${stderr}`));
+      });
+    });
+}
+
+try {
+  for (const [name, program] of [
+    ['1,000 × true, -j 8', 'true'],
+    ['1,000 × sleep 0.01, -j 8', 'sleep'],
+  ] as const) {
+    const argv = [program];
+    const impls: Record<string, () => Promise<number>> = {
+      'crew run': timed(process.execPath, [cli, 'run', '-j', '8', '--', ...argv]),
+      'crew run -u': timed(process.execPath, [cli, 'run', '-u', '-j', '8', '--', ...argv]),
+      xargs: timed('xargs', ['-P', '8', '-n', '1', ...argv]),
+      'node spawn loop': timed(process.execPath, ['-e', SPAWN_LOOP, program]),
+    };
+    if (hasParallel) impls['GNU parallel'] = timed('parallel', ['-j', '8', ...argv]);
+    await compare('cli', name, impls, { rounds: 3, warmup: 0 });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+report('crew run vs GNU parallel and xargs');
