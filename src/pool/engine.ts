@@ -127,13 +127,13 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   /** Whether a hand-over can start at once (nothing ahead of it, a worker and the rate limit free). */
-  #canStartNow(): boolean {
+  #canStartNow(now: number): boolean {
     return (
       this.#workers < this.concurrency &&
       !this.#paused &&
       this.#queue.length === 0 &&
       this.#blockedLive === 0 &&
-      (this.#limiter === undefined || this.#limiter.tryStart(this.#clock()))
+      (this.#limiter === undefined || this.#limiter.tryStart(now))
     );
   }
 
@@ -145,13 +145,14 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
    */
   put(task: TaskRecord<J, R>, wait: boolean): boolean {
     this.#idle = false;
-    if (this.#canStartNow()) {
-      this.#startWorker(task, this.#clock());
+    const now = this.#clock();
+    if (this.#canStartNow(now)) {
+      this.#startWorker(task, now);
       return true;
     }
     if (this.#blockedLive === 0 && this.#queue.length < this.queueSize) {
       task.context ??= new AsyncResource('crew.Task');
-      this.#enqueue(task);
+      this.#enqueue(task, now);
       this.#watch(task);
       return true;
     }
@@ -161,7 +162,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     }
     task.context ??= new AsyncResource('crew.Task');
     task.state = BLOCKED;
-    task.current = this.#clock();
+    task.current = now;
     this.#blocked.push(task);
     this.#blockedLive++;
     this.#watch(task);
@@ -173,9 +174,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     task.config.signal?.addEventListener('abort', task);
   }
 
-  #enqueue(task: TaskRecord<J, R>): void {
+  #enqueue(task: TaskRecord<J, R>, now: number): void {
     task.state = QUEUED;
-    task.current = this.#clock();
+    task.current = now;
     this.#queue.put(task, task.config.priority, false);
   }
 
@@ -230,7 +231,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #admit(): void {
     while (this.#blockedLive > 0 && this.#queue.length < this.queueSize) {
       const task = this.#unblock()!;
-      this.#enqueue(task);
+      this.#enqueue(task, task.current as number); // waiting began when it was handed over
     }
   }
 

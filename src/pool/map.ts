@@ -23,9 +23,15 @@ import {
   type TaskSink,
 } from './task.js';
 
-interface Waiter<J, R> {
-  resolve: (result: IteratorResult<Result<J, R>, undefined>) => void;
-  reject: (error: unknown) => void;
+type Resolve<J, R> = (result: IteratorResult<Result<J, R>, undefined>) => void;
+type Reject = (error: unknown) => void;
+
+// One executor for every pending next(), so that waiting allocates no closure.
+let nextResolve: Resolve<never, never> | undefined;
+let nextReject: Reject | undefined;
+function capture(resolve: Resolve<never, never>, reject: Reject): void {
+  nextResolve = resolve;
+  nextReject = reject;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -50,7 +56,8 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
   #failed = false;
   #failure: unknown = undefined;
   /** Pending `next()` calls (more than one only if the consumer does not await each). */
-  #waiters = new RingBuffer<Waiter<J, R>>(4);
+  #resolvers = new RingBuffer<Resolve<J, R>>(4);
+  #rejecters = new RingBuffer<Reject>(4);
 
   constructor(
     engine: PoolEngine<J, R>,
@@ -76,10 +83,13 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
       return Promise.resolve({ value: ready, done: false });
     }
     if (this.#finished()) return this.#end();
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      this.#pump();
-    });
+    const promise = new Promise<IteratorResult<Result<J, R>, undefined>>(
+      capture as (resolve: Resolve<J, R>, reject: Reject) => void,
+    );
+    this.#resolvers.push(nextResolve as Resolve<J, R>);
+    this.#rejecters.push(nextReject!);
+    this.#pump();
+    return promise;
   }
 
   return(): Promise<IteratorResult<Result<J, R>, undefined>> {
@@ -181,13 +191,15 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
 
   /** Hands ready results (or the end) to waiting `next()` calls. */
   #settleWaiter(): void {
-    while (this.#waiters.length > 0) {
+    while (this.#resolvers.length > 0) {
       const ready = this.#take();
       if (ready !== undefined) {
-        this.#waiters.shift()!.resolve({ value: ready, done: false });
+        this.#rejecters.shift();
+        this.#resolvers.shift()!({ value: ready, done: false });
       } else if (this.#finished()) {
-        const waiter = this.#waiters.shift()!;
-        this.#end().then(waiter.resolve, waiter.reject);
+        const resolve = this.#resolvers.shift()!;
+        const reject = this.#rejecters.shift()!;
+        this.#end().then(resolve, reject);
       } else {
         return;
       }
