@@ -151,24 +151,33 @@ describe('crew run with a command', () => {
     'prints in input order with --keep-order, in finishing order without',
     { timeout: 20_000 },
     async () => {
-      // The first input sleeps longest, so it finishes last.
-      const args = [
-        '-j',
-        '3',
-        '--',
-        'sh',
-        '-c',
-        'sleep "$1"; echo "$1"',
-        'sh',
-        ':::',
-        '0.6',
-        '0.3',
-        '0',
-      ];
-      const ordered = await crew(['run', '-k', ...args]);
-      const unordered = await crew(['run', ...args]);
-      assert.equal(ordered.stdout, '0.6\n0.3\n0\n');
-      assert.equal(unordered.stdout, '0\n0.3\n0.6\n');
+      // Input k ends only once k jobs are in the job log, so the jobs end in reverse input
+      // order: 2 first, then 1, then 0. (The log line and the output are written together.)
+      const run = async (keepOrder: boolean): Promise<string> => {
+        const log = join(dir, `order-${keepOrder}.jsonl`);
+        const script = `until [ "$(wc -l < ${log})" -ge "$1" ]; do sleep 0.01; done; echo "$1"`;
+        const flags = keepOrder ? ['-k'] : [];
+        const { stdout } = await crew([
+          'run',
+          ...flags,
+          '-j',
+          '3',
+          '--joblog',
+          log,
+          '--',
+          'sh',
+          '-c',
+          script,
+          'sh',
+          ':::',
+          '2',
+          '1',
+          '0',
+        ]);
+        return stdout;
+      };
+      assert.equal(await run(true), '2\n1\n0\n');
+      assert.equal(await run(false), '0\n1\n2\n');
     },
   );
 
