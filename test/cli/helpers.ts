@@ -1,7 +1,10 @@
 // Spawning the `crew` command for end-to-end tests, and waiting for files without sleeping.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -16,15 +19,49 @@ export interface Finished {
   stderr: string;
 }
 
-/** Starts `crew …` from source (through tsx), so the tests never depend on a build. */
+export interface StartOptions {
+  cwd?: string;
+  stdin?: string | Buffer;
+  /**
+   * Run the source through tsx instead of the bundle: needed where crew must find files next
+   * to its own modules (a ThreadPool's thread entry).
+   */
+  tsx?: boolean;
+}
+
+let bundle: string | undefined;
+
+/**
+ * The CLI bundled from the current source into one temp file, once per test process: the tests
+ * never depend on a stale `dist/`, and each run of crew starts in a third of the time tsx takes.
+ */
+function bundled(): string {
+  if (bundle !== undefined) return bundle;
+  const dir = mkdtempSync(join(tmpdir(), 'crew-cli-bundle-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  bundle = join(dir, 'main.mjs');
+  buildSync({
+    entryPoints: [main],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  return bundle;
+}
+
+/** Starts `crew …` from the source (see `bundled`). */
 export function start(
   args: readonly string[],
-  options: { cwd?: string; stdin?: string | Buffer } = {},
+  options: StartOptions = {},
 ): {
   child: ChildProcess;
   done: Promise<Finished>;
 } {
-  const child = spawn(process.execPath, ['--import', tsx, main, ...args], {
+  const entry = options.tsx ? ['--import', tsx, main] : [bundled()];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: options.cwd ?? root,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -40,10 +77,7 @@ export function start(
 }
 
 /** Runs `crew …` to the end. */
-export function crew(
-  args: readonly string[],
-  options: { cwd?: string; stdin?: string | Buffer } = {},
-): Promise<Finished> {
+export function crew(args: readonly string[], options: StartOptions = {}): Promise<Finished> {
   return start(args, options).done;
 }
 

@@ -107,6 +107,7 @@ describe('crew run --module', () => {
       ['run', '--module', handler, '--threads', '2', '--json', '-k'],
       {
         stdin: Array.from({ length: 8 }, (_, n) => JSON.stringify({ n })).join('\n'),
+        tsx: true,
       },
     );
     assert.equal(status, 0);
