@@ -23,6 +23,12 @@ const MAP_JOBS = Number(process.env.CREW_BENCH_MAP_JOBS ?? 1_000_000);
 const RUN_JOBS = Number(process.env.CREW_BENCH_RUN_JOBS ?? 100_000);
 const MEMORY_TASKS = Number(process.env.CREW_BENCH_MEMORY_TASKS ?? 1_000_000);
 const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 5);
+/** A regular expression: only implementations whose name matches run (for a quick look). */
+const ONLY = new RegExp(process.env.CREW_BENCH_ONLY ?? '');
+
+function only<T>(cases: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(cases).filter(([name]) => ONLY.test(name)));
+}
 
 /** The no-op async job every implementation runs. */
 function noop(x: number): Promise<number> {
@@ -235,7 +241,7 @@ async function memoryCases(n: number): Promise<void> {
 await compare(
   'pool',
   `map: ${MAP_JOBS.toLocaleString('en-US')} no-op async jobs, c=16`,
-  mapCases(MAP_JOBS),
+  only(mapCases(MAP_JOBS)),
   {
     rounds: ROUNDS,
   },
@@ -243,7 +249,7 @@ await compare(
 await compare(
   'pool',
   `run: ${RUN_JOBS.toLocaleString('en-US')} no-op async jobs, c=16`,
-  runCases(RUN_JOBS),
+  only(runCases(RUN_JOBS)),
   {
     rounds: ROUNDS,
   },

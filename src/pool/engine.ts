@@ -241,12 +241,13 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       const ctx = this.#begin(task, now);
       let value: unknown;
       let failed = false;
+      // The clock reading is stale once user code runs.
+      this.#now = -1;
       try {
         const returned =
           task.context === undefined
             ? this.handler(task.job, ctx)
             : task.context.runInAsyncScope(this.handler, undefined, task.job, ctx);
-        this.#now = -1;
         value = await returned;
       } catch (error) {
         value = error;

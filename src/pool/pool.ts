@@ -235,8 +235,7 @@ export class Pool<J, R> {
    * already waiting for room are still accepted. Idempotent.
    */
   close(): Promise<void> {
-    this.#detach();
-    return this.#engine.close();
+    return this.#finally(this.#engine.close());
   }
 
   /**
@@ -247,13 +246,18 @@ export class Pool<J, R> {
    * first reason.
    */
   abort(reason?: unknown): Promise<void> {
-    this.#detach();
-    return this.#engine.abort(reason === undefined ? abortError() : reason);
+    return this.#finally(this.#engine.abort(reason === undefined ? abortError() : reason));
   }
 
-  #detach(): void {
-    this.#detachSignal?.();
-    this.#detachSignal = undefined;
+  /** Once the pool is done, stops listening to its signal (until then, it can still abort a closing pool). */
+  #finally(done: Promise<void>): Promise<void> {
+    if (this.#detachSignal !== undefined) {
+      void done.then(() => {
+        this.#detachSignal?.();
+        this.#detachSignal = undefined;
+      });
+    }
+    return done;
   }
 
   /** Resolves once nothing is queued, waiting for room, running or waiting to retry. */

@@ -266,6 +266,18 @@ describe('Pool: close, abort, onIdle, pause, resize', () => {
     assert.equal(pool.closed, true);
   });
 
+  it('the pool signal still aborts a pool that is closing', T, async () => {
+    const controller = new AbortController();
+    const { pool } = gated(1, { signal: controller.signal });
+    const running = pool.run(1);
+    const queued = pool.run(2);
+    const closing = pool.close();
+    controller.abort(new Error('signal'));
+    await assert.rejects(queued, /signal/);
+    await assert.rejects(running, /signal/);
+    assert.equal(await state(closing), 'pending'); // the gated handler has not returned
+  });
+
   it('an already-aborted pool signal gives a closed pool', T, async () => {
     const pool = new Pool((n: number) => n, { signal: AbortSignal.abort() });
     await assert.rejects(pool.run(1), PoolClosedError);

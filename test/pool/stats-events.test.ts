@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Pool, type PoolEvents } from '../../src/index.js';
+import { StatsRecorder } from '../../src/pool/stats.js';
 import { gate, until } from './helpers.js';
 
 const T = { timeout: 10_000 };
@@ -47,6 +48,30 @@ describe('Pool: stats', () => {
       }
     },
   );
+
+  it('percentiles are within 3% of the exact ones; count, min, max and mean are exact', () => {
+    const recorder = new StatsRecorder();
+    const values: number[] = [];
+    // 0.001 ms to about 10 s, spread over many orders of magnitude.
+    for (let i = 0; i < 5_000; i++) values.push(0.001 * 1.004 ** i);
+    for (const v of values) recorder.run(v);
+    const summary = recorder.snapshot(0, 0, 0).runTime;
+    const sorted = [...values].sort((a, b) => a - b);
+    const exact = (p: number): number => sorted[Math.ceil((p / 100) * sorted.length) - 1]!;
+    for (const [p, got] of [
+      [50, summary.p50],
+      [90, summary.p90],
+      [99, summary.p99],
+    ] as const) {
+      const want = exact(p);
+      assert.ok(Math.abs(got - want) / want < 0.03, `p${p}: ${got} vs ${want}`);
+    }
+    assert.equal(summary.count, values.length);
+    assert.ok(Math.abs(summary.min - sorted[0]!) < 1e-9);
+    assert.ok(Math.abs(summary.max - sorted.at(-1)!) < 1e-6);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    assert.ok(Math.abs(summary.mean - mean) / mean < 1e-9);
+  });
 
   it('an empty pool reports zeros', () => {
     const stats = new Pool((n: number) => n).stats;
