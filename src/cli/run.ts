@@ -1,20 +1,15 @@
 import { Pool, type HandlerContext, type PoolOptions, type Task } from '../index.js';
 import type { RunArgs } from './args.js';
 import { commandHandler } from './command-handler.js';
-import { checkExecutable } from './executable.js';
-import { Inputs } from './input.js';
+import { formatValue } from './format.js';
 import { JobRecord } from './job-record.js';
 import { Joblog } from './joblog.js';
-import { loadModuleHandler, locateModule, type ModuleHandler } from './module-handler.js';
 import { Output } from './output.js';
-import { CommandTemplate } from './placeholders.js';
+import { dryRun, prepare, type Plan } from './plan.js';
 import { ProcessGroups } from './process-groups.js';
 import { Progress } from './progress.js';
-import { Results, describeError } from './results.js';
+import { describeError } from './results.js';
 import { InterruptedError, StoppedError } from './stopped-error.js';
-import { formatValue, quoteArgv } from './format.js';
-import { UsageError } from './usage-error.js';
-import { existsSync } from 'node:fs';
 
 /** What a pool of either kind offers the runner: the public API shared by Pool and ThreadPool. */
 interface RunnerPool {
@@ -28,46 +23,6 @@ interface RunnerPool {
 export const MAX_FAILED_STATUS = 101;
 const SIGNAL_STATUS: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** Everything a run needs, prepared and checked before any job starts (bad usage throws here). */
-interface Plan {
-  args: RunArgs;
-  template: CommandTemplate | undefined;
-  handler: ModuleHandler | undefined;
-  modulePath: string | undefined;
-  inputs: Inputs;
-  done: Set<string>;
-  joblog: Joblog | undefined;
-  results: Results | undefined;
-}
-
-async function prepare(args: RunArgs): Promise<Plan> {
-  let template: CommandTemplate | undefined;
-  let handler: ModuleHandler | undefined;
-  let modulePath: string | undefined;
-  if (args.command !== undefined) {
-    template = new CommandTemplate(args.command);
-    if (!/\{[^}]*\}/.test(args.command[0]!) && !args.dryRun) checkExecutable(args.command[0]!);
-  } else {
-    modulePath = locateModule(args.module!);
-    // Loaded here even for --threads: a missing default export is bad usage, reported now.
-    handler = await loadModuleHandler(args.module!);
-  }
-  if (args.input !== undefined && !existsSync(args.input)) {
-    throw new UsageError(`Cannot find the input file ${args.input} (--input)`);
-  }
-  const separator = args.nul ? '\0' : '\n';
-  const inputs =
-    args.inputs !== undefined
-      ? Inputs.of(args.inputs)
-      : Inputs.read(args.input ?? process.stdin, separator);
-  const done = args.resume ? Joblog.succeeded(args.joblog!) : new Set<string>();
-  const joblog =
-    args.joblog === undefined || args.dryRun ? undefined : new Joblog(args.joblog, args.resume);
-  const results =
-    args.results === undefined || args.dryRun ? undefined : new Results(args.results, args.resume);
-  return { args, template, handler, modulePath, inputs, done, joblog, results };
-}
-
 /**
  * Runs `crew run`: prepares everything (throwing `UsageError` before any job starts), then
  * feeds every input to a Pool (or a ThreadPool), records and prints each job as it settles,
@@ -77,18 +32,6 @@ export async function run(args: RunArgs): Promise<number> {
   const plan = await prepare(args);
   if (args.dryRun) return dryRun(plan);
   return new Runner(plan).start();
-}
-
-async function dryRun(plan: Plan): Promise<number> {
-  let seq = 0;
-  for await (const input of plan.inputs) {
-    seq++;
-    const line = plan.template
-      ? quoteArgv(plan.template.fill({ input, seq, slot: 1 }))
-      : `${plan.args.module} ${JSON.stringify(input)}`;
-    process.stdout.write(`${line}\n`);
-  }
-  return 0;
 }
 
 /** One run: the counters, the pool, the signals. Lives as long as `start()`. */
@@ -203,6 +146,7 @@ class Runner {
     return new Pool(async (job: JobRecord, ctx: HandlerContext) => {
       if (this.#stop !== undefined) throw new StoppedError();
       if (job.start === 0) job.start = Date.now();
+      job.attempts = ctx.attempt;
       let value: unknown;
       try {
         value = await run(job.payload, ctx);
@@ -210,7 +154,9 @@ class Runner {
         if (ctx.attempt > args.retries) this.#outcome(false);
         throw error;
       }
-      this.#outcome(true);
+      // A handler that ignored its signal and returned after a timeout still failed.
+      const ok = !ctx.signal.aborted;
+      if (ok || ctx.attempt > args.retries) this.#outcome(ok);
       return value;
     }, options);
   }
@@ -267,11 +213,14 @@ class Runner {
     const { job, task } = entry;
     // A timed-out or killed command settles at once; wait until it is gone and its output complete.
     if (job.current !== undefined) await job.current;
-    if (error instanceof StoppedError || (task.attempts === 0 && this.#stop !== undefined)) {
+    // In-process handlers count their real attempts on the record (an attempt refused because
+    // the run is stopping is not one); on threads only the task knows.
+    if (!this.#outcomesFromHandler) job.attempts = task.attempts;
+    if (job.attempts === 0) {
+      // Never started: cancelled as the run stopped. Not recorded, so --resume runs it.
       this.#output.skip(job.seq);
       return;
     }
-    job.attempts = Math.max(job.attempts, task.attempts);
     job.end = Date.now();
     this.#record(job, error, value);
   }
