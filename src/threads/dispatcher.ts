@@ -70,6 +70,7 @@ export const MAX_DEPTH = 256;
 export class Dispatcher implements RecordOwner {
   readonly #settings: DispatcherSettings;
   #gateOpen = false;
+  #constructing = true;
   #gateOpened = false;
   readonly #threads = new Set<Thread>();
   readonly #hooks: ThreadHooks;
@@ -97,6 +98,7 @@ export class Dispatcher implements RecordOwner {
       exited: (thread, code, error) => this.#onExit(thread, code, error),
     };
     this.#fillToMin();
+    this.#constructing = false;
   }
 
   /**
@@ -234,7 +236,10 @@ export class Dispatcher implements RecordOwner {
   #start(): Thread {
     const thread = new Thread(this.#settings.spec, this.#hooks);
     this.#threads.add(thread);
-    if (!this.#gateOpen && this.#settings.hasWork()) thread.holdWhileStarting();
+    // A thread started for work (anything but the pool's first threads) keeps the process
+    // alive until it is up: tasks may be waiting for it in the pool's queue (a retry, a
+    // job a map pulls) without anything else holding the process.
+    if (!this.#constructing || this.#settings.hasWork()) thread.holdWhileStarting();
     return thread;
   }
 
@@ -282,8 +287,25 @@ export class Dispatcher implements RecordOwner {
     thread.draining++;
     task.drainingOn = thread;
     this.#updateGate();
+    this.#armGrace(task, thread);
+  }
+
+  /**
+   * Stops the thread if the aborted task's handler is still running after the grace
+   * period. The period counts from when the handler started: a task still waiting its
+   * turn inside a busy thread has not ignored anything yet.
+   */
+  #armGrace(task: TaskRecord, thread: Thread): void {
     task.grace = setTimeout(() => {
-      if (task.thread === thread) void thread.stop(task);
+      task.grace = undefined;
+      if (task.thread !== thread || task.settled) return;
+      if (task.seenRunning) {
+        void thread.stop(task);
+      } else {
+        // Not started yet, or started since the last check: give it a full period from now.
+        task.seenRunning = thread.hasStarted(task);
+        this.#armGrace(task, thread);
+      }
     }, this.#settings.terminateGrace);
     task.grace.unref();
   }
@@ -305,10 +327,13 @@ export class Dispatcher implements RecordOwner {
     // tasks spread over all of them rather than pile onto the first one up.
     const open =
       this.#loadError !== undefined || (ready > 0 && (this.#gateOpened || starting === 0));
-    if (open === this.#gateOpen) return;
-    this.#gateOpen = open;
-    if (open) this.#gateOpened = true;
-    this.#settings.onGate?.(open);
+    if (open !== this.#gateOpen) {
+      this.#gateOpen = open;
+      if (open) this.#gateOpened = true;
+      this.#settings.onGate?.(open);
+    }
+    // Tasks wait in the pool's queue for a thread: one must be coming.
+    if (!open && !this.#closed && this.#settings.hasWork()) this.wake();
   }
 
   #onLoadFailed(thread: Thread, invalidExport: boolean, error: unknown): void {

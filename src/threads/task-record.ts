@@ -40,6 +40,8 @@ export class TaskRecord implements AbortListener {
   /** The thread it was aborted on, while its handler has not returned. */
   drainingOn: Thread | undefined = undefined;
   grace: NodeJS.Timeout | undefined = undefined;
+  /** Whether a grace check found its handler running (the period restarts from then). */
+  seenRunning = false;
 
   constructor(
     owner: RecordOwner,

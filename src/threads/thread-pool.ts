@@ -6,6 +6,7 @@
  * the Pool's own, not a copy.
  */
 import type { Transferable } from 'node:worker_threads';
+import { PoolClosedError } from '../errors.js';
 import { Pool, type MapOptions } from '../pool/pool.js';
 import {
   kOnAbort,
@@ -77,6 +78,9 @@ export class ThreadPool<J, R> {
   #userPaused = false;
   /** Whether the dispatcher has a thread up to take tasks (see `Dispatcher.gateOpen`). */
   #gateOpen = false;
+  /** `close()` was called: nothing more is accepted, even before the Pool itself closes. */
+  #closing = false;
+  #gateWaiter: (() => void) | undefined;
   #detachSignal: (() => void) | undefined;
 
   /**
@@ -155,11 +159,13 @@ export class ThreadPool<J, R> {
   #gate(open: boolean): void {
     this.#gateOpen = open;
     if (open) {
-      if (!this.#userPaused) this.#pool.resume();
-    } else if (!this.#pool.closed) {
-      // Closing runs what is queued anyway; otherwise wait for a thread to come up.
+      this.#gateWaiter?.();
+      this.#gateWaiter = undefined;
+      // A closing pool runs what is queued even if the user had paused it.
+      if (!this.#userPaused || this.#closing) this.#pool.resume();
+    } else {
+      // Wait for a thread to come up; closing waits too (it resumes when one is up).
       this.#pool.pause();
-      this.#dispatcher.wake();
     }
   }
 
@@ -174,18 +180,21 @@ export class ThreadPool<J, R> {
    * @throws InvalidOptionError for bad task options.
    */
   run(job: J, options?: ThreadTaskOptions): Promise<R> {
+    if (this.#closing) return Promise.reject(new PoolClosedError());
     this.#handOver();
     return withCallerStack(this.#pool.run(job, options));
   }
 
   /** Like `Pool.submit`: resolves with the {@link Task} once it is queued (or started). */
   submit(job: J, options?: ThreadTaskOptions): Promise<Task<R>> {
+    if (this.#closing) return Promise.reject(new PoolClosedError());
     this.#handOver();
     return this.#pool.submit(job, options);
   }
 
   /** Like `Pool.trySubmit`: hands `job` over only if that needs no waiting. */
   trySubmit(job: J, options?: ThreadTaskOptions): Task<R> | undefined {
+    if (this.#closing) throw new PoolClosedError();
     this.#handOver();
     return this.#pool.trySubmit(job, options);
   }
@@ -211,6 +220,16 @@ export class ThreadPool<J, R> {
    */
   async close(): Promise<void> {
     this.#detach();
+    if (!this.#closing) {
+      this.#closing = true;
+      // Closing resumes the queue; let it wait for a thread that is up, as it would
+      // have, so that no queued task's timeout counts a thread's start-up.
+      if (!this.#gateOpen && this.#pool.stats.queued > 0) {
+        await new Promise<void>((resolve) => {
+          this.#gateWaiter = resolve;
+        });
+      }
+    }
     await this.#pool.close();
     await this.#dispatcher.close();
   }
@@ -254,7 +273,7 @@ export class ThreadPool<J, R> {
 
   /** Whether the pool no longer accepts jobs. */
   get closed(): boolean {
-    return this.#pool.closed;
+    return this.#closing || this.#pool.closed;
   }
 
   /**

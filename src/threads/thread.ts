@@ -128,6 +128,11 @@ export class Thread {
     this.#schedule();
   }
 
+  /** Whether the thread has begun running the task's handler. */
+  hasStarted(task: TaskRecord): boolean {
+    return task.seq !== 0 && task.seq <= Atomics.load(this.#started, 0);
+  }
+
   /** Keeps the process alive while this thread starts (work is waiting for it). */
   holdWhileStarting(): void {
     if (this.state === 'starting') this.#ref();
@@ -135,12 +140,11 @@ export class Thread {
 
   /** Takes every task off this (dead or dying) thread: those it started, and those it never did. */
   takeAll(): { started: TaskRecord[]; unstarted: TaskRecord[] } {
-    const count = Atomics.load(this.#started, 0);
     const started: TaskRecord[] = [];
     const unstarted: TaskRecord[] = [];
     for (const task of this.#inflight.values()) {
+      (this.hasStarted(task) ? started : unstarted).push(task);
       task.thread = undefined;
-      (task.seq !== 0 && task.seq <= count ? started : unstarted).push(task);
     }
     this.#inflight.clear();
     this.#outgoing = [];
