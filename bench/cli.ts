@@ -4,8 +4,7 @@
  * at a time. Every implementation is one whole command, timed from start to exit, with the
  * 1,000 inputs on its stdin and its output thrown away; one op is one job.
  *
- * - `crew run` is the built CLI (`dist/cli/main.js`, built first if missing), as a user runs
- *   it: grouped output (each job's stdout and stderr captured through pipes), and with
+ * - `crew run` is the CLI bundled to plain JavaScript, as a user runs it: grouped output (each job's stdout and stderr captured through pipes), and with
  *   `-u` (output passed straight through, as xargs does).
  * - GNU parallel with its defaults (grouped output); skipped, with a note, when not installed.
  * - `xargs -P 8 -n 1`: no grouping, no records; the floor for a runner that forks per job.
@@ -20,24 +19,30 @@
  * Run alone: node --import tsx bench/cli.ts
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { compare, report } from './harness.js';
 
 const JOBS = 1000;
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist', 'cli', 'main.js');
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'crew-bench-cli-'));
 
-if (!existsSync(cli)) {
-  console.error('bench/cli.ts: building dist/ first (npm run build)');
-  const built = spawnSync('npm', ['run', 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (built.status !== 0) throw new Error('npm run build failed');
-}
+// The CLI as a user runs it: plain JavaScript, bundled from the current source by esbuild (as
+// tsup does for dist/), into a private folder, so that a concurrent rebuild of dist/ cannot
+// pull files from under a run.
+const cli = join(dir, 'main.mjs');
+buildSync({
+  entryPoints: [main],
+  outfile: cli,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'error',
+});
 
 const hasParallel = spawnSync('parallel', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasParallel) {
@@ -46,7 +51,6 @@ if (!hasParallel) {
   );
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'crew-bench-cli-'));
 const inputs = join(dir, 'inputs.txt');
 // Every input is `0.01`, appended to the command: `sleep 0.01`, and `true 0.01`.
 writeFileSync(inputs, '0.01\n'.repeat(JOBS));

@@ -72,7 +72,7 @@ Inputs:
   -a, --input FILE      read inputs from FILE instead of stdin
   -0, --null            inputs are separated by NUL bytes, not newlines (find -print0)
       --json            parse each input as JSON before handing it to --module
-                        (empty inputs are skipped; a trailing \\r is dropped)
+  (Empty inputs are skipped; a line's trailing \\r is dropped.)
 Handlers:
       --module FILE     the default export of FILE handles each job: (job, { signal, attempt })
                         => value; the value is printed (strings as they are, else as JSON).
@@ -82,7 +82,8 @@ Handlers:
 Pool:
   -j, --jobs N          jobs running at once (default: ${availableParallelism()}, the number of cores)
       --retries N       run a failed job up to N more times (default: 0)
-      --retry-delay DUR wait DUR before the first retry, then about twice as long before each
+      --retry-delay DUR
+                        wait DUR before the first retry, then about twice as long before each
                         next one, with jitter (default: 0, retry at once)
       --timeout DUR     end an attempt after DUR (500ms, 30s, 2m, 1h; a bare number is seconds);
                         a command's whole process group gets SIGTERM, then SIGKILL after --kill-grace

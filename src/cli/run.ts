@@ -75,10 +75,11 @@ class Runner {
 
   async start(): Promise<number> {
     const onSignal = (signal: NodeJS.Signals): void => this.#onSignal(signal);
-    const onExit = (): void => this.#groups.killAll('SIGKILL');
+    // Whatever way crew exits (even on its own crash), no job's process group stays behind.
+    // The listener stays for the life of the process: `run()` runs once per process.
+    process.on('exit', () => this.#groups.killAll('SIGKILL'));
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    process.on('exit', onExit);
     try {
       this.#pool = await this.#createPool();
       await this.#feed(this.#pool);
@@ -88,7 +89,6 @@ class Runner {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      process.off('exit', onExit);
       this.#output.flush();
       this.#progress?.stop();
       this.#plan.joblog?.close();
