@@ -7,6 +7,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'cli/main': 'src/cli/main.ts',
+    'threads/index': 'src/threads/index.ts',
+    // What a thread runs: its own file, so `new Worker()` can load it (see locate-entry.ts).
+    'threads/entry': 'src/threads/entry.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

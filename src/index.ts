@@ -8,6 +8,7 @@ export {
   ThreadCrashError,
   NegativeCounterError,
   SemaphoreWeightError,
+  InvalidModuleError,
 } from './errors.js';
 export type { CrewErrorCode } from './errors.js';
 export { Channel } from './channel.js';

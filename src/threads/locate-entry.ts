@@ -89,3 +89,18 @@ export function locateEntry(moduleUrl: string): EntryLocation {
   ].join('\n');
   return { entry: bootstrap, eval: true, preload };
 }
+
+/**
+ * The Node options a thread inherits: the process's own, minus those that only make sense
+ * for the main program (`--input-type` applies to `--eval` input and stops a thread from
+ * starting at all).
+ */
+export function threadExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) out.push(arg);
+  }
+  return out;
+}

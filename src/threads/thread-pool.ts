@@ -20,7 +20,7 @@ import type { PoolStats } from '../pool/stats.js';
 import type { HandlerContext, Result, Task } from '../pool/task.js';
 import type { Channel } from '../channel.js';
 import { Dispatcher, MIN_DEPTH, type AbortSource, type ThreadStats } from './dispatcher.js';
-import { locateEntry } from './locate-entry.js';
+import { locateEntry, threadExecArgv } from './locate-entry.js';
 import {
   THREAD_KEYS,
   checkTransfer,
@@ -100,7 +100,7 @@ export class ThreadPool<J, R> {
         eval: location.eval,
         data: { module: settings.module, preload: location.preload },
         resourceLimits: settings.resourceLimits,
-        execArgv: undefined,
+        execArgv: threadExecArgv(process.execArgv),
         env: undefined,
       },
       min: settings.min,
