@@ -181,6 +181,34 @@ describe('crew run with a command', () => {
     },
   );
 
+  it('starts at most --rate jobs per interval', { timeout: 20_000 }, async () => {
+    const file = join(dir, 'rate.jsonl');
+    const { status } = await crew([
+      'run',
+      '--rate',
+      '2/400ms',
+      '-j',
+      '3',
+      '--results',
+      file,
+      'true',
+      ':::',
+      'a',
+      'b',
+      'c',
+    ]);
+    assert.equal(status, 0);
+    const { readFileSync } = await import('node:fs');
+    const starts = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => Date.parse((JSON.parse(line) as { start: string }).start))
+      .sort((a, b) => a - b);
+    // A lower bound only: the third start waits for the first to leave the 400 ms window.
+    // (Start times are whole milliseconds, hence the small allowance.)
+    assert.ok(starts[2]! - starts[0]! >= 395, `${starts[2]! - starts[0]!} ms`);
+  });
+
   it('runs at most --jobs commands at once', { timeout: 20_000 }, async () => {
     const log = join(dir, 'concurrency.log');
     const script = `echo start >> ${log}; sleep 0.05; echo end >> ${log}`;
