@@ -91,11 +91,13 @@ export function locateEntry(moduleUrl: string): EntryLocation {
 }
 
 /**
- * The Node options a thread inherits: the process's own, minus those that only make sense
- * for the main program (`--input-type` applies to `--eval` input and stops a thread from
- * starting at all).
+ * The Node options a thread starts with: `undefined` (inherit the process's own) unless
+ * one of them only makes sense for the main program: `--input-type` applies to `--eval`
+ * input and stops a thread from starting at all. (An explicit list must not name
+ * process-wide flags such as `--expose-gc`; `Thread` drops those if Node refuses them.)
  */
-export function threadExecArgv(execArgv: readonly string[]): string[] {
+export function threadExecArgv(execArgv: readonly string[]): string[] | undefined {
+  if (!execArgv.some((arg) => arg.startsWith('--input-type'))) return undefined;
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;

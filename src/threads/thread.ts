@@ -75,13 +75,7 @@ export class Thread {
   constructor(spec: ThreadSpec, hooks: ThreadHooks) {
     this.#hooks = hooks;
     this.#started = new Int32Array(new SharedArrayBuffer(4));
-    this.#worker = new Worker(spec.entry, {
-      eval: spec.eval,
-      workerData: { ...spec.data, started: this.#started } satisfies ThreadData,
-      resourceLimits: spec.resourceLimits,
-      execArgv: spec.execArgv,
-      env: spec.env,
-    });
+    this.#worker = startWorker(spec, this.#started);
     this.#worker.on('message', (message: FromThread) => this.#onMessage(message));
     this.#worker.on('error', (error) => {
       this.#error = error;
@@ -258,5 +252,28 @@ export class Thread {
     if (!this.#referenced) return;
     this.#referenced = false;
     this.#worker.unref();
+  }
+}
+
+function startWorker(spec: ThreadSpec, started: Int32Array, execArgv = spec.execArgv): Worker {
+  try {
+    return new Worker(spec.entry, {
+      eval: spec.eval,
+      workerData: { ...spec.data, started } satisfies ThreadData,
+      resourceLimits: spec.resourceLimits,
+      execArgv,
+      env: spec.env,
+    });
+  } catch (error) {
+    // An explicit option list may not name process-wide flags (`--expose-gc`, ...); Node
+    // says which, and a thread that inherits does without them anyway.
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || execArgv === undefined) throw error;
+    const invalid = (error as Error).message.split(': ').slice(1).join(': ').split(', ');
+    return startWorker(
+      spec,
+      started,
+      execArgv.filter((arg) => !invalid.includes(arg.split('=')[0]!)),
+    );
   }
 }
