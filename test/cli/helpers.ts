@@ -35,7 +35,7 @@ let bundle: string | undefined;
  * The CLI bundled from the current source into one temp file, once per test process: the tests
  * never depend on a stale `dist/`, and each run of crew starts in a third of the time tsx takes.
  */
-function bundled(): string {
+export function bundled(): string {
   if (bundle !== undefined) return bundle;
   const dir = mkdtempSync(join(tmpdir(), 'crew-cli-bundle-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

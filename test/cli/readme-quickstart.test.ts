@@ -1,5 +1,6 @@
 // The README's quick start runs `crew run` on the repository's own files; this runs that very
-// command line (from source instead of the build, and with its results file in a temp folder).
+// command line (from a bundle of the source instead of the build, with its results file in a
+// temp folder).
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { lines, root } from './helpers.js';
+import { bundled, lines, root } from './helpers.js';
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const section =
@@ -27,9 +28,8 @@ describe('the README quick start', () => {
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crew-quickstart-'));
       after(() => rmSync(dir, { recursive: true, force: true }));
-      const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
       const line = command!
-        .replace('npx crew', `node --import ${tsx} src/cli/main.ts`)
+        .replace('npx crew', `${JSON.stringify(process.execPath)} ${JSON.stringify(bundled())}`)
         .replace(/\/tmp\/crew-results\.jsonl/, join(dir, 'results.jsonl'));
       assert.notEqual(line, command);
       const { stdout } = await promisify(execFile)('sh', ['-c', line], {
