@@ -109,7 +109,7 @@ Exit status: the number of failed jobs (at most 101); 0 when all succeeded; 2 fo
 130 (SIGINT) or 143 (SIGTERM) when interrupted. A run stopped by --halt exits with the number
 of failed jobs, so at least 1 after fail=N and 0 after success=N when nothing failed.
 Signals: the first Ctrl-C (SIGINT or SIGTERM) stops starting jobs and waits for the running
-ones; the second kills them (their whole process groups).
+ones; the second kills them (their whole process groups); SIGHUP kills them at once (129).
 `;
 
 const OPTIONS = {

@@ -21,7 +21,7 @@ interface RunnerPool {
 
 /** The exit status of a run: the number of failed jobs, at most 101. */
 export const MAX_FAILED_STATUS = 101;
-const SIGNAL_STATUS: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const SIGNAL_STATUS: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /**
  * Runs `crew run`: prepares everything (throwing `UsageError` before any job starts), then
@@ -80,6 +80,7 @@ class Runner {
     process.on('exit', () => this.#groups.killAll('SIGKILL'));
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
     try {
       this.#pool = await this.#createPool();
       await this.#feed(this.#pool);
@@ -89,6 +90,7 @@ class Runner {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
       this.#output.flush();
       this.#progress?.stop();
       this.#plan.joblog?.close();
@@ -285,7 +287,8 @@ class Runner {
       this.#groups.killAll('SIGKILL');
       return;
     }
-    const second = this.#stop === 'signal';
+    // A hang-up means the terminal is gone: nobody is left to wait for, so stop everything now.
+    const second = this.#stop === 'signal' || signal === 'SIGHUP';
     this.#signal ??= signal;
     this.#stop = 'signal';
     if (!this.#plan.args.quiet) {

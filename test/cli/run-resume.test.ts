@@ -271,6 +271,19 @@ describe('crew run records and interruptions', () => {
     },
   );
 
+  it('a hang-up kills the running jobs at once and exits 129', { timeout: 20_000 }, async () => {
+    const dir = folder();
+    const script = `sleep 30 & echo $! > ${dir}/grandchild.pid; wait`;
+    const run = start(['run', '-j', '1', '--', 'sh', '-c', script, ':::', 'a', 'b']);
+    const pidfile = join(dir, 'grandchild.pid');
+    await whenInDir(dir, () => lines(pidfile).length > 0);
+    const grandchild = Number(readFileSync(pidfile, 'utf8'));
+    run.child.kill('SIGHUP');
+    const { status } = await run.done;
+    assert.equal(status, 129);
+    assert.equal(alive(grandchild), false);
+  });
+
   it('exits 143 when stopped by SIGTERM', { timeout: 20_000 }, async () => {
     const dir = folder();
     const run = start(['run', '--', 'sh', '-c', `touch ${dir}/started; sleep 0.2`, ':::', 'a']);
