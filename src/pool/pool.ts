@@ -315,7 +315,7 @@ export class Pool<J, R> {
     return this.#engine.events.on(event, listener);
   }
 
-  /** Like `on`, for one call. */
+  /** Like `on`, for one call; remove it early with the returned function (not with `off`). */
   once<K extends keyof PoolEvents<J, R>>(
     event: K,
     listener: PoolEventListener<PoolEvents<J, R>[K]>,
