@@ -21,7 +21,10 @@ export interface DurationSummary {
 export interface PoolStats {
   /** Handlers running now (a timed-out or cancelled attempt runs until its handler returns). */
   readonly running: number;
-  /** Tasks waiting to start (not counting tasks waiting out a retry delay). */
+  /**
+   * Tasks in the queue, waiting to start. Not counted: hand-overs still waiting for room
+   * (a `submit` that has not resolved) and tasks waiting out a retry delay (`retrying`).
+   */
   readonly queued: number;
   /** Tasks waiting out a retry delay. */
   readonly retrying: number;
