@@ -15,7 +15,8 @@ const PRINT_ARGV = [
   'process.stdout.write(JSON.stringify(process.argv.slice(1)) + "\\n")',
 ];
 
-describe('crew run with a command', () => {
+// Each test has its own files and its own crew process, so they run side by side.
+describe('crew run with a command', { concurrency: 4 }, () => {
   it('fills every placeholder, one argument each', { timeout: 20_000 }, async () => {
     const { status, stdout } = await crew([
       'run',

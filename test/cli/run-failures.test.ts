@@ -32,7 +32,8 @@ function results(file: string): ResultLine[] {
 const FLAKY =
   'n=$(cat "$1" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$1"; echo "attempt $n"; [ $n -ge $2 ]';
 
-describe('crew run when jobs fail', () => {
+// Each test has its own files and its own crew process, so they run side by side.
+describe('crew run when jobs fail', { concurrency: 4 }, () => {
   it(
     'retries a failing command up to --retries times and records the attempts',
     { timeout: 20_000 },

@@ -28,7 +28,8 @@ function results(file: string): ModuleResult[] {
     .sort((a, b) => a.seq - b.seq);
 }
 
-describe('crew run --module', () => {
+// Each test has its own files and its own crew process, so they run side by side.
+describe('crew run --module', { concurrency: 4 }, () => {
   it(
     'hands each input line to the default export and prints what it returns',
     { timeout: 20_000 },

@@ -32,7 +32,8 @@ function records(file: string): LogLine[] {
   return lines(file).map((line) => JSON.parse(line) as LogLine);
 }
 
-describe('crew run records and interruptions', () => {
+// Each test has its own files and its own crew process, so they run side by side.
+describe('crew run records and interruptions', { concurrency: 4 }, () => {
   it(
     'writes one results line per job with input, outcome, attempts, start, duration and output',
     { timeout: 20_000 },
