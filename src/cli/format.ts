@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /** A module handler's value as printed: strings as they are, anything else as JSON; a newline ends it. */
 export function formatValue(value: unknown): string | undefined {
   if (value === undefined) return undefined;
@@ -20,10 +22,7 @@ export function quoteArgv(argv: readonly string[]): string {
     .join(' ');
 }
 
-/** What JSON cannot show (a function, a symbol, a BigInt, a cycle), shown some other way. */
+/** What JSON cannot show (a BigInt, a function, a symbol, a cycle), as Node.js shows it. */
 function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
-  if (typeof value === 'symbol') return value.toString();
-  return Object.prototype.toString.call(value);
+  return inspect(value, { depth: 4, breakLength: Infinity });
 }

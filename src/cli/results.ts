@@ -1,3 +1,4 @@
+import { formatValue } from './format.js';
 import { JsonlFile } from './jsonl-file.js';
 import type { JobRecord } from './job-record.js';
 
@@ -39,7 +40,7 @@ export class Results {
       seq: job.seq,
       input: job.input,
       ok,
-      ...(ok ? { value: valueOrError ?? null } : { error: describeError(valueOrError) }),
+      ...(ok ? { value: jsonValue(valueOrError) } : { error: describeError(valueOrError) }),
       attempts: job.attempts,
       start: new Date(job.start || job.end).toISOString(),
       duration: job.duration,
@@ -62,4 +63,15 @@ export function describeError(error: unknown): { name: string; code?: string; me
     };
   }
   return { name: 'Error', message: String(error) };
+}
+
+/** A handler's value as JSON can hold it: as it is when it serializes, else as printed. */
+function jsonValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  try {
+    JSON.stringify(value);
+    return value;
+  } catch {
+    return formatValue(value)?.trimEnd() ?? null;
+  }
 }
