@@ -7,7 +7,18 @@
  * A bench file calls `compare()` once per case and `report()` at the end. Run alone
  * (`node --import tsx bench/pool.ts`) it prints its table; under `npm run bench`
  * (bench/index.ts) the rows are gathered into one table.
+ *
+ * Opt-in isolation (`{ isolate: true }`): every (implementation, round) runs in a fresh
+ * child process (`node --expose-gc --import tsx <this bench file>`, the case and
+ * implementation named in `CREW_BENCH_CHILD`), so that no implementation measures the
+ * garbage, heap growth or JIT state another one left behind. Rounds stay interleaved
+ * across implementations in the same run (the order rotates each round), and the table
+ * still reports medians. In the child, the same bench file runs top to bottom, but every
+ * `compare()` other than the named case returns at once, the named one runs `warmup`
+ * untimed rounds and one measured round of that implementation, and `report()` prints
+ * nothing but the measured value.
  */
+import { spawn } from 'node:child_process';
 
 export interface Row {
   suite: string;
@@ -27,9 +38,36 @@ export interface CompareOptions {
   /** Unit of the measured value; default `ops/s`. */
   unit?: string;
   higherIsBetter?: boolean;
-  /** Untimed rounds first, so the JIT has warmed up; default 1. */
+  /**
+   * Untimed rounds first, so the JIT has warmed up; default 1. With `isolate`, these run
+   * in each child process before its one measured round.
+   */
   warmup?: number;
+  /**
+   * Run each (implementation, round) in a fresh child process; see the header. Default
+   * `false`: everything in this process, as before.
+   */
+  isolate?: boolean;
+  /**
+   * When set, each round's CPU time (user + system, all threads, GC included) of the
+   * process that ran it is also recorded, and a second case `<case> (per CPU-second)` is
+   * reported with `cpuOps` divided by those CPU-seconds: on a shared machine it is the
+   * steadier measure, since time spent waiting for a core is not counted.
+   */
+  cpuOps?: number;
 }
+
+interface Measured {
+  value: number;
+  /** CPU-seconds used by the measured round. */
+  cpu: number;
+}
+
+/** In a child process of an isolated comparison: the one (suite, case, impl) to run. */
+const child = process.env.CREW_BENCH_CHILD
+  ? (JSON.parse(process.env.CREW_BENCH_CHILD) as { suite: string; case: string; impl: string })
+  : undefined;
+const CHILD_MARK = '@@CREW_BENCH_VALUE@@';
 
 const rows: Row[] = [];
 
@@ -45,28 +83,85 @@ export async function compare(
 ): Promise<Row[]> {
   const rounds = options.rounds ?? 5;
   const warmup = options.warmup ?? 1;
+  const isolate = options.isolate ?? false;
+  if (child !== undefined) {
+    if (child.suite === suite && child.case === caseName && impls[child.impl] !== undefined) {
+      for (let i = 0; i < warmup; i++) await impls[child.impl]!();
+      const measured = await measure(impls[child.impl]!);
+      process.stdout.write(`\n${CHILD_MARK}${JSON.stringify(measured)}\n`);
+    }
+    return [];
+  }
   const names = Object.keys(impls);
-  const values = new Map<string, number[]>(names.map((n) => [n, []]));
-  for (let round = -warmup; round < rounds; round++) {
+  const values = new Map<string, Measured[]>(names.map((n) => [n, []]));
+  for (let round = isolate ? 0 : -warmup; round < rounds; round++) {
     const shift = ((round % names.length) + names.length) % names.length;
     const order = [...names.slice(shift), ...names.slice(0, shift)];
     for (const name of order) {
-      globalThis.gc?.();
-      const value = await impls[name]!();
-      if (round >= 0) values.get(name)!.push(value);
+      const measured = isolate ? await inChild(suite, caseName, name) : await measure(impls[name]!);
+      if (round >= 0) values.get(name)!.push(measured);
     }
   }
   const made = names.map((impl) => ({
     suite,
     case: caseName,
     impl,
-    median: median(values.get(impl)!),
+    median: median(values.get(impl)!.map((m) => m.value)),
     unit: options.unit ?? 'ops/s',
     higherIsBetter: options.higherIsBetter ?? true,
     rounds,
   }));
+  const cpuOps = options.cpuOps;
+  if (cpuOps !== undefined) {
+    made.push(
+      ...names.map((impl) => ({
+        suite,
+        case: `${caseName} (per CPU-second)`,
+        impl,
+        median: median(values.get(impl)!.map((m) => cpuOps / m.cpu)),
+        unit: 'ops/cpu-s',
+        higherIsBetter: true,
+        rounds,
+      })),
+    );
+  }
   rows.push(...made);
   return made;
+}
+
+async function measure(fn: () => Promise<number> | number): Promise<Measured> {
+  globalThis.gc?.();
+  const before = process.cpuUsage();
+  const value = await fn();
+  const used = process.cpuUsage(before);
+  return { value, cpu: (used.user + used.system) / 1e6 };
+}
+
+/** Runs one round of one implementation in a fresh process running this same bench file. */
+function inChild(suite: string, caseName: string, impl: string): Promise<Measured> {
+  const script = process.argv[1]!;
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script], {
+      env: {
+        ...process.env,
+        CREW_BENCH_JSON: '',
+        CREW_BENCH_CHILD: JSON.stringify({ suite, case: caseName, impl }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (chunk: string) => (out += chunk));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const at = out.lastIndexOf(CHILD_MARK);
+      if (code !== 0 || at < 0) {
+        reject(new Error(`${suite} / ${caseName} / ${impl}: child exited ${code}\n${out}`));
+        return;
+      }
+      resolve(JSON.parse(out.slice(at + CHILD_MARK.length)) as Measured);
+    });
+  });
 }
 
 /** Runs `fn` (which performs `ops` operations) once and returns operations per second. */
@@ -90,6 +185,7 @@ export function collected(): Row[] {
 
 /** Prints the rows as one Markdown table; under bench/index.ts, hands them over as JSON instead. */
 export function report(title?: string): void {
+  if (child !== undefined) return;
   if (process.env.CREW_BENCH_JSON) {
     process.stdout.write(`\n@@ROWS@@${JSON.stringify(rows)}\n`);
     return;

@@ -1,11 +1,26 @@
 /**
- * Pool throughput and memory, side by side with the peers, in one process.
+ * Pool throughput and memory, side by side with the peers in the same run.
+ *
+ * How it measures: by default every (implementation, round) runs in a fresh child process
+ * (the harness's `isolate` mode: `node --expose-gc --import tsx bench/pool.ts` with
+ * `CREW_BENCH_CHILD` naming the case and implementation), one untimed warm-up round then
+ * one measured round; rounds are interleaved across implementations (the order rotates)
+ * and the table reports medians. Why: measured in one process, an implementation that runs
+ * right after a peer that held 1,000,000 live promises ran at about half its speed (the
+ * peer's garbage and grown heap are collected on its time), so the order decided the
+ * result. `CREW_BENCH_ISOLATE=0` measures everything in one process, as before.
+ * Each throughput case is reported twice: wall-clock ops/s, and ops per CPU-second of the
+ * process that ran the round (GC included; steadier on a shared machine).
  *
  * - map: 1,000,000 no-op async jobs (`async (x) => x`) at concurrency 16, every result
  *   consumed. crew: `for await (const r of pool.map(input))` over a lazy input (pulled as room
  *   frees). Peers get their own idiom at their best: fastq (callback and promise APIs) and
  *   async.queue are handed every job up front; p-map maps an array; p-limit and p-queue
- *   wrap each call. The floor is a hand-written loop of 16 async workers sharing an index.
+ *   wrap each call. The floor is a hand-written loop of 16 async workers sharing an index
+ *   over an array; it neither pulls from an iterable nor hands its results to a consumer.
+ *   A second floor line adds exactly that much of what `map` does: the 16 workers pull
+ *   from the same lazy input and every result is yielded through a minimal async iterator
+ *   and consumed with `for await`.
  * - run: 100,000 calls of `run(job)` (or the peer's equivalent), all awaited with Promise.all.
  * - memory: heap bytes per queued task, 1,000,000 tasks handed to a paused pool (nothing
  *   runs), measured with `global.gc()` before and after (run with `--expose-gc`).
@@ -23,6 +38,7 @@ const MAP_JOBS = Number(process.env.CREW_BENCH_MAP_JOBS ?? 1_000_000);
 const RUN_JOBS = Number(process.env.CREW_BENCH_RUN_JOBS ?? 100_000);
 const MEMORY_TASKS = Number(process.env.CREW_BENCH_MEMORY_TASKS ?? 1_000_000);
 const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 5);
+const ISOLATE = process.env.CREW_BENCH_ISOLATE !== '0';
 /** A regular expression: only implementations whose name matches run (for a quick look). */
 const ONLY = new RegExp(process.env.CREW_BENCH_ONLY ?? '');
 
@@ -143,7 +159,58 @@ const mapCases = (n: number): Record<string, () => Promise<number>> => ({
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       check(count, n);
     }),
+  'floor + iterable in, for-await out': () =>
+    throughput(n, async () => {
+      let count = 0;
+      for await (const r of floorStream(range(n))) if (r >= 0) count++;
+      check(count, n);
+    }),
 });
+
+/**
+ * The second floor: 16 hand-written workers pull jobs from an iterator and hand every
+ * result to a consumer through a minimal async iterator (a buffer and one pending `next()`).
+ */
+function floorStream(input: Iterable<number>): AsyncIterable<number> {
+  const jobs = input[Symbol.iterator]();
+  const buffer: number[] = [];
+  let head = 0;
+  let live = CONCURRENCY;
+  let waiting: ((r: IteratorResult<number>) => void) | undefined;
+  const deliver = (): void => {
+    if (waiting === undefined) return;
+    const resolve = waiting;
+    if (head < buffer.length) {
+      waiting = undefined;
+      resolve({ value: buffer[head++]!, done: false });
+    } else if (live === 0) {
+      waiting = undefined;
+      resolve({ value: undefined, done: true });
+    }
+  };
+  const worker = async (): Promise<void> => {
+    for (let step = jobs.next(); step.done !== true; step = jobs.next()) {
+      buffer.push(await noop(step.value));
+      if (head > 1024 && head * 2 > buffer.length) {
+        buffer.splice(0, head);
+        head = 0;
+      }
+      deliver();
+    }
+    live--;
+    deliver();
+  };
+  for (let i = 0; i < CONCURRENCY; i++) void worker();
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: (): Promise<IteratorResult<number>> => {
+        if (head < buffer.length) return Promise.resolve({ value: buffer[head++]!, done: false });
+        if (live === 0) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (waiting = resolve));
+      },
+    }),
+  };
+}
 
 const runCases = (n: number): Record<string, () => Promise<number>> => ({
   'crew run': () =>
@@ -234,59 +301,27 @@ async function memoryCases(n: number): Promise<void> {
         )();
       },
     },
-    { rounds: Math.min(ROUNDS, 3), unit: 'bytes/task', higherIsBetter: false },
+    {
+      rounds: Math.min(ROUNDS, 3),
+      unit: 'bytes/task',
+      higherIsBetter: false,
+      isolate: ISOLATE,
+      warmup: ISOLATE ? 0 : 1,
+    },
   );
 }
 
-/**
- * Runs a throughput case twice over in the table: wall-clock ops/s (the harness's measure)
- * and ops per CPU-second of this process (all its threads, GC included). On a shared
- * machine the second is the steadier one: time spent waiting for a core is not counted.
- */
-async function compareWithCpu(
-  caseName: string,
-  n: number,
-  cases: Record<string, () => Promise<number>>,
-): Promise<void> {
-  const cpu = new Map<string, number[]>();
-  const measured = Object.fromEntries(
-    Object.entries(cases).map(([name, fn]) => [
-      name,
-      async () => {
-        const before = process.cpuUsage();
-        const wall = await fn();
-        const used = process.cpuUsage(before);
-        const values = cpu.get(name) ?? [];
-        values.push(n / ((used.user + used.system) / 1e6));
-        cpu.set(name, values);
-        return wall;
-      },
-    ]),
-  );
-  await compare('pool', caseName, measured, { rounds: ROUNDS });
-  for (const values of cpu.values()) values.shift(); // the warm-up round
-  await compare(
-    'pool',
-    `${caseName} (per CPU-second)`,
-    Object.fromEntries(
-      Object.keys(cases).map((name) => {
-        const values = cpu.get(name)!;
-        return [name, () => values.shift()!];
-      }),
-    ),
-    { rounds: ROUNDS, warmup: 0, unit: 'ops/cpu-s' },
-  );
-}
-
-await compareWithCpu(
+await compare(
+  'pool',
   `map: ${MAP_JOBS.toLocaleString('en-US')} no-op async jobs, c=16`,
-  MAP_JOBS,
   only(mapCases(MAP_JOBS)),
+  { rounds: ROUNDS, isolate: ISOLATE, cpuOps: MAP_JOBS },
 );
-await compareWithCpu(
+await compare(
+  'pool',
   `run: ${RUN_JOBS.toLocaleString('en-US')} no-op async jobs, c=16`,
-  RUN_JOBS,
   only(runCases(RUN_JOBS)),
+  { rounds: ROUNDS, isolate: ISOLATE, cpuOps: RUN_JOBS },
 );
 await memoryCases(MEMORY_TASKS);
 report('Pool');
