@@ -27,6 +27,9 @@ import { isTransferResult } from './transfer.js';
 
 type Handler = (job: unknown, ctx: TaskContext) => unknown;
 
+/** A synchronous run at least this long (ms) sends its outcome without waiting for its batch. */
+const LONG_TASK_MS = 0.5;
+
 /**
  * `ctx` inside the thread. The signal is made only when the handler reads it: most small
  * tasks never do, and an AbortController per task would be most of their cost.
@@ -112,7 +115,8 @@ function start(id: number, job: unknown, attempt: number): void {
     finish(id, STATUS_ERROR, error);
     return;
   }
-  busyTotal += performance.now() - begin;
+  const took = performance.now() - begin;
+  busyTotal += took;
   busyCount++;
   if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
     (result as PromiseLike<unknown>).then(
@@ -121,6 +125,9 @@ function start(id: number, job: unknown, attempt: number): void {
     );
   } else {
     finish(id, STATUS_OK, result);
+    // A long task's outcome leaves at once, not after the rest of its batch: the main side
+    // sends the next task while this thread runs the one after, so the thread never idles.
+    if (took >= LONG_TASK_MS) flush();
   }
 }
 
@@ -141,6 +148,7 @@ function finish(id: number, status: number, value: unknown): void {
 }
 
 function flush(): void {
+  if (outbox.length === 0) return;
   const results = outbox;
   const transferList = transfers;
   const perItem = itemTransfers;

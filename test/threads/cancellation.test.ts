@@ -106,4 +106,24 @@ describe('ThreadPool cancellation into the thread', () => {
     assert.equal(await blocker, 'done');
     assert.equal(queued.attempts, 0);
   });
+
+  it(
+    'aborts the pool, its running tasks in their threads, and ends the threads when its signal aborts',
+    T,
+    async () => {
+      const controller = new AbortController();
+      const p = pool({ signal: controller.signal });
+      const name = channelName();
+      const seen = firstBroadcast(name);
+      const running = p.run({ kind: 'report-abort', channel: name });
+      await p.run({ kind: 'echo', value: 'started' });
+      const reason = new Error('the app is shutting down');
+      controller.abort(reason);
+      await assert.rejects(running, (e: unknown) => e === reason);
+      assert.equal(((await seen) as { message: string }).message, 'the app is shutting down');
+      await p.close();
+      assert.equal(p.stats.threads.length, 0);
+      await assert.rejects(p.run({ kind: 'echo', value: 1 }), { code: 'CREW_POOL_CLOSED' });
+    },
+  );
 });
