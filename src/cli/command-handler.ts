@@ -44,6 +44,7 @@ export function commandHandler(
 
   return async (job, ctx) => {
     if (stopping()) throw new StoppedError();
+    if (ctx.signal.aborted) throw ctx.signal.reason;
     const slot = free.pop() ?? options.slots + 1;
     if (job.start === 0) job.start = Date.now();
     const attempt = runCommand(template.fill({ input: job.input, seq: job.seq, slot }), {
