@@ -155,6 +155,35 @@ describe(
       assert.equal(stdout, 'X\n');
     });
 
+    it('runs a TypeScript module on worker threads', { timeout: 30_000 }, async () => {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          built,
+          'run',
+          '--module',
+          handler,
+          '--threads',
+          '2',
+          '--json',
+          '-k',
+          ':::',
+          '{"n":1}',
+          '{"n":2}',
+        ],
+        { cwd: dir },
+      );
+      const values = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { doubled: number; thread: number });
+      assert.deepEqual(
+        values.map((v) => v.doubled),
+        [2, 4],
+      );
+      assert.ok(values.every((v) => v.thread > 0));
+    });
+
     it('prints its version', { timeout: 20_000 }, async () => {
       const { stdout } = await run(process.execPath, [built, '--version']);
       const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
