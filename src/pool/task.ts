@@ -123,12 +123,13 @@ export class SubmitWaiter<R> {
   }
 }
 
-// One executor for every task promise, so that creating one allocates no closure.
+// One executor for every task promise, so that creating one allocates no closure. Only
+// `resolve` is kept: a task rejects by resolving with a rejected promise, so a waiting
+// task does not hold a `reject` function too (64 bytes per task, a sixth of a queued
+// `run`'s memory; rejecting takes two more microtask ticks, on the rarer path).
 let nextResolve: ((value: never) => void) | undefined;
-let nextReject: ((error: unknown) => void) | undefined;
-function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+function capture(resolve: (value: never) => void): void {
   nextResolve = resolve;
-  nextReject = reject;
 }
 function ignore(): void {}
 
@@ -153,8 +154,7 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   /** Once settled: the value or the error. While BLOCKED in `submit`: its SubmitWaiter. */
   outcome: unknown = undefined;
   #promise: Promise<R> | undefined = undefined;
-  #resolve: ((value: R) => void) | undefined = undefined;
-  #reject: ((error: unknown) => void) | undefined = undefined;
+  #resolve: ((value: R | PromiseLike<R>) => void) | undefined = undefined;
 
   constructor(config: TaskConfig<J, R>, job: J) {
     this.config = config;
@@ -194,11 +194,8 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   /** The task's promise, made on first use (a task fed to `map` never needs one). */
   promise(): Promise<R> {
     if (this.#promise === undefined) {
-      this.#promise = new Promise<R>(
-        capture as (r: (v: R) => void, j: (e: unknown) => void) => void,
-      );
-      this.#resolve = nextResolve as (value: R) => void;
-      this.#reject = nextReject;
+      this.#promise = new Promise<R>(capture as (r: (v: R | PromiseLike<R>) => void) => void);
+      this.#resolve = nextResolve as (value: R | PromiseLike<R>) => void;
       if (this.settled) this.#deliver();
     }
     return this.#promise;
@@ -216,15 +213,18 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   }
 
   #deliver(): void {
+    const resolve = this.#resolve!;
+    this.#resolve = undefined;
     if (this.state === SUCCEEDED) {
-      this.#resolve!(this.outcome as R);
+      resolve(this.outcome as R);
     } else {
       // Marked handled before it rejects: a caller who ignores the task sees no
       // unhandled rejection, while their own `then`/`catch` still observes the error.
+      // The inner rejected promise is adopted (so handled) within this microtask drain.
       this.#promise!.catch(ignore);
-      this.#reject!(this.outcome);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the handler's own error, as thrown
+      resolve(Promise.reject(this.outcome));
     }
-    this.#resolve = this.#reject = undefined;
   }
 }
 
