@@ -29,6 +29,8 @@ const FIB_TASKS = 200;
 const FIB_N = 27;
 const LATENCY_TASKS = 2_000;
 const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
+/** Which cases to run, e.g. `CREW_BENCH_THREADS_CASES=ac`; default all of a, b, c, d. */
+const CASES = process.env.CREW_BENCH_THREADS_CASES ?? 'abcd';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -146,18 +148,7 @@ async function latencies(pool: Runner): Promise<number[]> {
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-await withPools('noop', async (pools) => {
-  await compare(
-    'threads',
-    `(a) ${AT_ONCE.toLocaleString('en-US')} no-op tasks at once`,
-    each(pools, (pool) =>
-      throughput(AT_ONCE, () =>
-        Promise.all(Array.from({ length: AT_ONCE }, (_, i) => pool.run(i))),
-      ),
-    ),
-    { rounds: ROUNDS },
-  );
-
+async function mapCase(pools: Record<string, Runner>): Promise<void> {
   const crewMap = new ThreadPool<number, number>(fixture('noop.mjs'), { threads: THREADS });
   await crewMap.run(1);
   const mapCases = each(pools, (pool) =>
@@ -181,48 +172,67 @@ await withPools('noop', async (pools) => {
     { rounds: Math.max(1, ROUNDS - 1), warmup: 0 },
   );
   await crewMap.close();
+}
 
-  for (const p of [50, 99]) {
-    await compare(
+if (/[abd]/.test(CASES))
+  await withPools('noop', async (pools) => {
+    if (CASES.includes('a'))
+      await compare(
+        'threads',
+        `(a) ${AT_ONCE.toLocaleString('en-US')} no-op tasks at once`,
+        each(pools, (pool) =>
+          throughput(AT_ONCE, () =>
+            Promise.all(Array.from({ length: AT_ONCE }, (_, i) => pool.run(i))),
+          ),
+        ),
+        { rounds: ROUNDS },
+      );
+
+    if (CASES.includes('b')) await mapCase(pools);
+
+    if (CASES.includes('d'))
+      for (const p of [50, 99]) {
+        await compare(
+          'threads',
+          `(d) one awaited task at a time, latency p${p}`,
+          each(pools, async (pool) => percentile(await latencies(pool), p)),
+          { rounds: ROUNDS, unit: 'µs', higherIsBetter: false },
+        );
+      }
+  });
+
+if (CASES.includes('c'))
+  await withPools('fib', async (pools) => {
+    const fibCase = `(c) ${FIB_TASKS} × fib(${FIB_N}), time`;
+    const time = async (fn: () => unknown): Promise<number> => {
+      const start = process.hrtime.bigint();
+      await fn();
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    const rows = await compare(
       'threads',
-      `(d) one awaited task at a time, latency p${p}`,
-      each(pools, async (pool) => percentile(await latencies(pool), p)),
-      { rounds: ROUNDS, unit: 'µs', higherIsBetter: false },
+      fibCase,
+      {
+        'main thread loop': () =>
+          time(() => {
+            for (let i = 0; i < FIB_TASKS; i++) fibOnMain(FIB_N);
+          }),
+        ...each(pools, (pool) =>
+          time(() => Promise.all(Array.from({ length: FIB_TASKS }, () => pool.run(FIB_N)))),
+        ),
+      },
+      { rounds: ROUNDS, unit: 'ms', higherIsBetter: false },
     );
-  }
-});
-
-await withPools('fib', async (pools) => {
-  const fibCase = `(c) ${FIB_TASKS} × fib(${FIB_N}), time`;
-  const time = async (fn: () => unknown): Promise<number> => {
-    const start = process.hrtime.bigint();
-    await fn();
-    return Number(process.hrtime.bigint() - start) / 1e6;
-  };
-  const rows = await compare(
-    'threads',
-    fibCase,
-    {
-      'main thread loop': () =>
-        time(() => {
-          for (let i = 0; i < FIB_TASKS; i++) fibOnMain(FIB_N);
-        }),
-      ...each(pools, (pool) =>
-        time(() => Promise.all(Array.from({ length: FIB_TASKS }, () => pool.run(FIB_N)))),
-      ),
-    },
-    { rounds: ROUNDS, unit: 'ms', higherIsBetter: false },
-  );
-  const main = rows.find((r) => r.impl === 'main thread loop')!.median;
-  for (const row of rows) {
-    collected().push({
-      ...row,
-      case: `(c) ${FIB_TASKS} × fib(${FIB_N}), speedup over the main thread`,
-      median: main / row.median,
-      unit: '×',
-      higherIsBetter: true,
-    });
-  }
-});
+    const main = rows.find((r) => r.impl === 'main thread loop')!.median;
+    for (const row of rows) {
+      collected().push({
+        ...row,
+        case: `(c) ${FIB_TASKS} × fib(${FIB_N}), speedup over the main thread`,
+        median: main / row.median,
+        unit: '×',
+        higherIsBetter: true,
+      });
+    }
+  });
 
 report('ThreadPool vs piscina, tinypool, workerpool, poolifier (2 threads)');

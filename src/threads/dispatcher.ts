@@ -63,7 +63,7 @@ const IDLE = Symbol('idle');
 const MIN_BACKOFF = 250;
 const MAX_BACKOFF = 30_000;
 /** Per thread, keep about this much synchronous handler time (ms) in flight. */
-const TARGET_QUEUED_MS = 2;
+const TARGET_QUEUED_MS = 5;
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 256;
 
@@ -103,7 +103,7 @@ export class Dispatcher implements RecordOwner {
 
   /**
    * How many tasks per thread are worth keeping in flight: enough to batch small tasks
-   * (up to 256), down to 2 for tasks that keep a thread busy for a millisecond or more,
+   * (up to 256), down to 2 for tasks that keep a thread busy for 2.5 ms or more,
    * so that long tasks wait in the pool's queue (where priorities and cancellation
    * apply) rather than inside a thread.
    */

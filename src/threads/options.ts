@@ -28,9 +28,9 @@ export interface ThreadPoolOptions extends PoolOptions {
    * cancellation apply and no timeout runs yet.
    *
    * Default: adaptive. crew measures how long handlers keep a thread busy and keeps
-   * `threads.max × depth` in flight, where `depth` is about 2 ms of work per thread: up to
-   * 256 tiny tasks per thread (so they travel in batches), down to 2 for tasks of a
-   * millisecond or more (one running, one ready, so a thread never waits for the next).
+   * `threads.max × depth` in flight, where `depth` is about 5 ms of work per thread: up to
+   * 256 tiny tasks per thread (so they travel in batches), down to 2 for tasks of 2.5 ms
+   * or more (one running, one ready, so a thread never waits for the next).
    * Setting it fixes it; `concurrency: threads` runs exactly one task per thread.
    *
    * A timeout's clock starts when the task is sent to its thread. With more than one task
