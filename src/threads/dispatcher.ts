@@ -16,14 +16,19 @@
  *   is used up;
  * - it is replaced when fewer than `min` remain, or when tasks need it.
  *
+ * The gate (see `gateOpen`): tasks are handed over only while a thread is up, so that no
+ * task's timeout counts a thread's start-up, or a thread stuck on an aborted handler.
+ *
  * A handler module that does not load: the tasks on that thread fail with
  * `InvalidModuleError`; while no thread has loaded since, new tasks fail at once with
  * the same error, and a new thread is tried only after a backoff that doubles each time
  * (250 ms up to 30 s), so a broken module never causes a respawn storm.
  */
 import { InvalidModuleError, PoolClosedError, ThreadCrashError } from '../errors.js';
+import { DepthAdvisor } from './depth-advisor.js';
+import { LoadBackoff } from './load-backoff.js';
 import { TaskRecord, type RecordOwner } from './task-record.js';
-import { Thread, type ThreadHooks, type ThreadSpec } from './thread.js';
+import { Thread, type ThreadHooks, type ThreadSpec, type ThreadStats } from './thread.js';
 import type { Transferable } from 'node:worker_threads';
 import { kOnAbort, type AbortListener } from '../pool/internal.js';
 
@@ -46,26 +51,8 @@ export interface DispatcherSettings {
   hasWork: () => boolean;
 }
 
-/** One thread's numbers, as `ThreadPool.stats.threads` reports them. */
-export interface ThreadStats {
-  /** The Worker's `threadId`. */
-  readonly threadId: number;
-  /** Tasks on this thread now (sent and not yet settled). */
-  readonly running: number;
-  /** Tasks this thread finished. */
-  readonly completed: number;
-  /** Share of its time the thread's event loop was busy since it started, 0..1. */
-  readonly utilization: number;
-}
-
 /** The stop reason of a thread stopped for being idle. */
 const IDLE = Symbol('idle');
-const MIN_BACKOFF = 250;
-const MAX_BACKOFF = 30_000;
-/** Per thread, keep about this much synchronous handler time (ms) in flight. */
-const TARGET_QUEUED_MS = 5;
-export const MIN_DEPTH = 2;
-export const MAX_DEPTH = 256;
 
 export class Dispatcher implements RecordOwner {
   readonly #settings: DispatcherSettings;
@@ -76,15 +63,11 @@ export class Dispatcher implements RecordOwner {
   readonly #hooks: ThreadHooks;
   #nextId = 1;
   #closed = false;
-  #loadError: InvalidModuleError | undefined = undefined;
-  #retryAt = 0;
-  #backoff = MIN_BACKOFF;
+  readonly #backoff = new LoadBackoff();
+  readonly #advisor = new DepthAdvisor();
   #respawnTimer: NodeJS.Timeout | undefined = undefined;
   #inflight = 0;
   #drained: (() => void) | undefined = undefined;
-  #busyAverage = -1;
-  #depth = MIN_DEPTH;
-  #crashes = 0;
 
   constructor(settings: DispatcherSettings) {
     this.#settings = settings;
@@ -108,7 +91,7 @@ export class Dispatcher implements RecordOwner {
    * apply) rather than inside a thread.
    */
   get depth(): number {
-    return this.#depth;
+    return this.#advisor.depth;
   }
 
   /** Threads started and not yet gone. */
@@ -116,11 +99,6 @@ export class Dispatcher implements RecordOwner {
     let count = 0;
     for (const thread of this.#threads) if (thread.alive) count++;
     return count;
-  }
-
-  /** How many threads died unexpectedly so far. */
-  get crashes(): number {
-    return this.#crashes;
   }
 
   /**
@@ -158,7 +136,7 @@ export class Dispatcher implements RecordOwner {
    */
   wake(): void {
     if (this.#closed) return;
-    if (this.threadCount === 0 && (this.#loadError === undefined || Date.now() >= this.#retryAt)) {
+    if (this.threadCount === 0 && this.#backoff.mayStart()) {
       this.#start();
     }
     for (const thread of this.#threads) thread.holdWhileStarting();
@@ -203,7 +181,7 @@ export class Dispatcher implements RecordOwner {
       return;
     }
     // No live thread and none may start yet: the module failed to load, recently.
-    this.#settle(task, false, this.#loadError ?? new PoolClosedError());
+    this.#settle(task, false, this.#backoff.failure ?? new PoolClosedError());
   }
 
   #pick(): Thread | undefined {
@@ -223,8 +201,7 @@ export class Dispatcher implements RecordOwner {
       }
     }
     if (bestReady !== undefined && bestReady.load === 0) return bestReady;
-    const mayStart =
-      !this.#closed && (this.#loadError === undefined || Date.now() >= this.#retryAt);
+    const mayStart = !this.#closed && this.#backoff.mayStart();
     // Every thread is busy (or none is up): start another, up to `max`, and give it the task.
     if (mayStart && live < this.#settings.max && (best === undefined || best.load > 0)) {
       return this.#start();
@@ -247,7 +224,7 @@ export class Dispatcher implements RecordOwner {
     if (this.#closed) return;
     let live = this.threadCount;
     if (live >= this.#settings.min) return;
-    const wait = this.#loadError === undefined ? 0 : this.#retryAt - Date.now();
+    const wait = this.#backoff.wait();
     if (wait > 0) {
       if (this.#respawnTimer === undefined) {
         this.#respawnTimer = setTimeout(() => {
@@ -311,8 +288,7 @@ export class Dispatcher implements RecordOwner {
   }
 
   #onReady(): void {
-    this.#loadError = undefined;
-    this.#backoff = MIN_BACKOFF;
+    this.#backoff.loaded();
     this.#updateGate();
   }
 
@@ -326,7 +302,7 @@ export class Dispatcher implements RecordOwner {
     // The first opening waits for every thread started with the pool, so the first
     // tasks spread over all of them rather than pile onto the first one up.
     const open =
-      this.#loadError !== undefined || (ready > 0 && (this.#gateOpened || starting === 0));
+      this.#backoff.failure !== undefined || (ready > 0 && (this.#gateOpened || starting === 0));
     if (open !== this.#gateOpen) {
       this.#gateOpen = open;
       if (open) this.#gateOpened = true;
@@ -344,32 +320,15 @@ export class Dispatcher implements RecordOwner {
           `The module ${module} has no default export that is a function`,
         )
       : new InvalidModuleError(module, `The module ${module} failed to load`, { cause: error });
-    this.#backOff(failure);
+    this.#backoff.failed(failure);
     const { started, unstarted } = thread.takeAll();
     for (const task of [...started, ...unstarted]) this.#settle(task, false, failure);
     void thread.stop(failure);
     this.#updateGate();
   }
 
-  /** Starting threads failed: no new one for a while, and tasks fail at once meanwhile. */
-  #backOff(failure: InvalidModuleError): void {
-    if (this.#loadError === undefined || Date.now() >= this.#retryAt) {
-      this.#retryAt = Date.now() + this.#backoff;
-      this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF);
-    }
-    this.#loadError = failure;
-  }
-
   #onBusy(ms: number): void {
-    this.#busyAverage = this.#busyAverage < 0 ? ms : this.#busyAverage * 0.7 + ms * 0.3;
-    const ideal =
-      this.#busyAverage <= 0 ? MAX_DEPTH : Math.ceil(TARGET_QUEUED_MS / this.#busyAverage);
-    const depth = Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, ideal));
-    // Only a real change (a factor of two either way) is passed on, to keep resizing rare.
-    if (depth >= this.#depth * 2 || depth * 2 <= this.#depth) {
-      this.#depth = depth;
-      this.#settings.onDepth?.(depth);
-    }
+    if (this.#advisor.observe(ms)) this.#settings.onDepth?.(this.#advisor.depth);
   }
 
   #onIdle(thread: Thread): void {
@@ -398,7 +357,6 @@ export class Dispatcher implements RecordOwner {
     }
     const { started, unstarted } = thread.takeAll();
     const culprit = reason instanceof TaskRecord ? reason : undefined;
-    if (reason === undefined) this.#crashes++;
     for (const task of started) {
       if (task === culprit) {
         this.#settle(task, false, task.reason);

@@ -2,6 +2,6 @@
 export { ThreadPool } from './thread-pool.js';
 export type { ThreadPoolStats } from './thread-pool.js';
 export type { ThreadPoolOptions, ThreadTaskOptions, ThreadRange } from './options.js';
-export type { ThreadStats } from './dispatcher.js';
+export type { ThreadStats } from './thread.js';
 export { transfer } from './transfer.js';
 export { InvalidModuleError, ThreadCrashError, TaskTimeoutError } from '../errors.js';

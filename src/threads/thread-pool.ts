@@ -19,7 +19,9 @@ import type { PoolEventListener, PoolEvents } from '../pool/events.js';
 import type { PoolStats } from '../pool/stats.js';
 import type { HandlerContext, Result, Task } from '../pool/task.js';
 import type { Channel } from '../channel.js';
-import { Dispatcher, MIN_DEPTH, type AbortSource, type ThreadStats } from './dispatcher.js';
+import { MIN_DEPTH } from './depth-advisor.js';
+import { Dispatcher, type AbortSource } from './dispatcher.js';
+import type { ThreadStats } from './thread.js';
 import { locateEntry, threadExecArgv } from './locate-entry.js';
 import {
   THREAD_KEYS,
@@ -28,7 +30,7 @@ import {
   type ThreadPoolOptions,
   type ThreadTaskOptions,
 } from './options.js';
-import { appendCallerStack } from './serialize-error.js';
+import { withCallerStack } from './caller-stack.js';
 
 /** `pool.stats` of a ThreadPool: the Pool's numbers, and each thread's. */
 export interface ThreadPoolStats extends PoolStats {
@@ -322,40 +324,6 @@ export class ThreadPool<J, R> {
   /** `await using pool = new ThreadPool(...)`: closes the pool (see `close()`). */
   [asyncDispose](): Promise<void> {
     return this.close();
-  }
-}
-
-function ignore(): void {}
-
-/**
- * Awaits `promise`; on failure, adds the awaiting caller's frames to an error that came
- * from a thread. The frames come from V8's async stack traces, captured only when an
- * error happens, so a successful run costs one extra promise and no stack capture.
- *
- * Like every promise crew hands out, the returned one never causes an unhandled
- * rejection when ignored. It is marked handled only after the frames are captured:
- * V8 follows a promise's chain of awaits only while it has no other reaction.
- */
-function withCallerStack<R>(promise: Promise<R>): Promise<R> {
-  const outer: { promise: Promise<R> | undefined } = { promise: undefined };
-  outer.promise = awaitWithCallerStack(promise, outer);
-  return outer.promise;
-}
-
-async function awaitWithCallerStack<R>(
-  promise: Promise<R>,
-  outer: { promise: Promise<R> | undefined },
-): Promise<R> {
-  try {
-    return await promise;
-  } catch (error) {
-    const here: { stack?: string } = {};
-    Error.captureStackTrace(here, awaitWithCallerStack);
-    const stack = here.stack ?? '';
-    const newline = stack.indexOf('\n');
-    appendCallerStack(error, newline < 0 ? '' : stack.slice(newline + 1));
-    outer.promise?.catch(ignore);
-    throw error;
   }
 }
 

@@ -23,6 +23,18 @@ import {
 import { deserializeError, serializeError } from './serialize-error.js';
 import type { TaskRecord } from './task-record.js';
 
+/** One thread's numbers, as `ThreadPool.stats.threads` reports them. */
+export interface ThreadStats {
+  /** The Worker's `threadId`. */
+  readonly threadId: number;
+  /** Tasks on this thread now (sent and not yet settled). */
+  readonly running: number;
+  /** Tasks this thread finished. */
+  readonly completed: number;
+  /** Share of its time the thread's event loop was busy since it started, 0..1. */
+  readonly utilization: number;
+}
+
 export type ThreadState = 'starting' | 'ready' | 'failed' | 'stopping' | 'exited';
 
 /** How a thread is started: the same for every thread of a pool. */

@@ -1,0 +1,42 @@
+import type { InvalidModuleError } from '../errors.js';
+
+const MIN_BACKOFF = 250;
+const MAX_BACKOFF = 30_000;
+
+/**
+ * What a pool remembers after its handler module failed to load, so that a broken module
+ * never causes a respawn storm: the failure (tasks fail with it at once meanwhile) and
+ * when a new thread may be tried, after a backoff that doubles with each failure (250 ms
+ * up to 30 s) and resets once a thread loads.
+ */
+export class LoadBackoff {
+  /** The latest load failure, until a thread loads. */
+  failure: InvalidModuleError | undefined = undefined;
+  #retryAt = 0;
+  #delay = MIN_BACKOFF;
+
+  /** Whether a new thread may start now. */
+  mayStart(): boolean {
+    return this.failure === undefined || Date.now() >= this.#retryAt;
+  }
+
+  /** Milliseconds until a new thread may start (0: now). */
+  wait(): number {
+    return this.failure === undefined ? 0 : Math.max(0, this.#retryAt - Date.now());
+  }
+
+  /** A thread failed to load: back off (once per round of threads started together). */
+  failed(failure: InvalidModuleError): void {
+    if (this.mayStart()) {
+      this.#retryAt = Date.now() + this.#delay;
+      this.#delay = Math.min(this.#delay * 2, MAX_BACKOFF);
+    }
+    this.failure = failure;
+  }
+
+  /** A thread loaded its module. */
+  loaded(): void {
+    this.failure = undefined;
+    this.#delay = MIN_BACKOFF;
+  }
+}
