@@ -294,15 +294,21 @@ export class Dispatcher implements RecordOwner {
 
   #updateGate(): void {
     let ready = 0;
-    let starting = 0;
+    let live = 0;
     for (const thread of this.#threads) {
+      if (!thread.alive) continue;
+      live++;
       if (thread.state === 'ready' && thread.draining === 0) ready++;
-      else if (thread.state === 'starting') starting++;
     }
-    // The first opening waits for every thread started with the pool, so the first
-    // tasks spread over all of them rather than pile onto the first one up.
+    // The first opening waits for every thread started with the pool, so the first tasks
+    // spread over all of them rather than pile onto the first one up. Later, a pool whose
+    // threads all stopped for being idle stays open: the next task starts a thread (and
+    // waits for it), as nothing else would notice work arriving through `map()` or
+    // `process()`; the tasks after it wait in the queue while that thread boots.
     const open =
-      this.#backoff.failure !== undefined || (ready > 0 && (this.#gateOpened || starting === 0));
+      this.#backoff.failure !== undefined ||
+      (ready > 0 && (this.#gateOpened || ready === live)) ||
+      (this.#gateOpened && live === 0);
     if (open !== this.#gateOpen) {
       this.#gateOpen = open;
       if (open) this.#gateOpened = true;

@@ -241,6 +241,31 @@ describe('ThreadPool methods', () => {
     },
   );
 
+  it(
+    'starts a thread again for a job that arrives through process() after every thread idled out',
+    T,
+    async () => {
+      await using pool = new ThreadPool<number, number>(fixture('double.mjs'), {
+        threads: { min: 0, max: 1 },
+        idleTimeout: 0,
+      });
+      const jobs = new Channel<number>();
+      const results = pool.process(jobs);
+      await jobs.send(1);
+      assert.deepEqual(await results.receive(), {
+        ok: true,
+        value: { job: 1, ok: true, value: 2, attempts: 1 },
+      });
+      await until(() => pool.stats.threads.length === 0);
+      await jobs.send(2);
+      assert.deepEqual(await results.receive(), {
+        ok: true,
+        value: { job: 2, ok: true, value: 4, attempts: 1 },
+      });
+      jobs.close();
+    },
+  );
+
   it('keeps threads.min threads when idle', T, async () => {
     await using pool = new ThreadPool<number, number>(fixture('double.mjs'), {
       threads: { min: 1, max: 2 },
