@@ -156,7 +156,8 @@ describe('crew run with a command', { concurrency: 4 }, () => {
       // order: 2 first, then 1, then 0. (The log line and the output are written together.)
       const run = async (keepOrder: boolean): Promise<string> => {
         const log = join(dir, `order-${keepOrder}.jsonl`);
-        const script = `until [ "$(wc -l < ${log})" -ge "$1" ]; do sleep 0.01; done; echo "$1"`;
+        // Bounded (about 15 s), so a run that is killed mid-test leaves no shell polling forever.
+        const script = `n=0; until [ "$(wc -l < ${log})" -ge "$1" ] || [ $n -ge 1500 ]; do n=$((n+1)); sleep 0.01; done; echo "$1"`;
         const flags = keepOrder ? ['-k'] : [];
         const { stdout } = await crew([
           'run',
