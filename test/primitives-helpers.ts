@@ -1,18 +1,8 @@
-// Helpers for the primitives' tests: a seeded PRNG, and a way to tell whether a promise
+// Helpers for the primitives' tests: the seeded PRNG (test/random.ts), and a way to tell whether a promise
 // is still pending without sleeping.
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 
-/** mulberry32: a small seeded PRNG in [0, 1); the same seed gives the same schedule. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './random.js';
 
 export type State = 'pending' | 'resolved' | 'rejected';
 

@@ -74,7 +74,7 @@ describe('Inputs, randomized', () => {
     'yields the same inputs however the stream is cut into chunks',
     { timeout: 10_000 },
     async () => {
-      const { prng, seeds, below } = await import('./random.js');
+      const { prng, seeds, below } = await import('../random.js');
       const alphabet = ['a', 'b', ' ', 'ü', '☃', '\r', '日', '$', '\n', '\n', '\0'];
       for (const seed of seeds(40)) {
         const random = prng(seed);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Output } from '../../src/cli/output.js';
-import { below, prng, seeds, shuffle } from './random.js';
+import { below, prng, seeds, shuffle } from '../random.js';
 
 function capture(): {
   streams: { stdout: PassThrough; stderr: PassThrough };

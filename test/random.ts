@@ -1,4 +1,4 @@
-// A small seeded PRNG (mulberry32) for randomized tests: a failure names its seed, and
+// The seeded PRNG (mulberry32) that every randomized test uses: a failure names its seed, and
 // CREW_SEED=<seed> replays it.
 
 export function prng(seed: number): () => number {
