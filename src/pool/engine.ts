@@ -151,7 +151,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       return true;
     }
     if (this.#blockedLive === 0 && this.#queue.length < this.queueSize) {
-      task.context ??= new AsyncResource('crew.Task');
+      if (this.options.captureContext) task.context ??= new AsyncResource('crew.Task');
       this.#enqueue(task, now);
       this.#watch(task);
       return true;
@@ -160,7 +160,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       this.#checkIdle();
       return false;
     }
-    task.context ??= new AsyncResource('crew.Task');
+    if (this.options.captureContext) task.context ??= new AsyncResource('crew.Task');
     task.state = BLOCKED;
     task.current = now;
     this.#blocked.push(task);

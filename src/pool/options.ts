@@ -98,6 +98,8 @@ export interface ResolvedPoolOptions {
   rateLimit: RateLimitOptions | undefined;
   signal: AbortSignal | undefined;
   taskChecks: PoolExtension['taskOptions'];
+  /** See `PoolExtension.captureContext`. */
+  captureContext: boolean;
 }
 
 /** Task options, checked; `undefined` fields fall back to the pool's. */
@@ -198,6 +200,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     rateLimit: o.rateLimit === undefined ? undefined : checkRateLimit(o.rateLimit),
     signal: o.signal === undefined ? undefined : checkSignal('signal', o.signal),
     taskChecks: extension?.taskOptions,
+    captureContext: extension?.captureContext ?? true,
   };
 }
 

@@ -132,6 +132,9 @@ export class ThreadPool<J, R> {
         [kPoolExtension]: {
           poolOptions: THREAD_KEYS,
           taskOptions: { transfer: checkTransfer },
+          // The handler runs in a thread, where the submitter's AsyncLocalStorage is not
+          // visible: capturing it for every queued task would only cost time and memory.
+          captureContext: false,
         },
       } as ThreadPoolOptions);
     } catch (error) {
