@@ -19,6 +19,25 @@ export function seeds(count: number): number[] {
   return Array.from({ length: count }, () => Math.floor(Math.random() * 2 ** 32));
 }
 
+/**
+ * Runs `schedule` once per seed (see {@link seeds}); a failure names its seed, so
+ * `CREW_SEED=<seed>` replays it.
+ */
+export async function forEachSeed(
+  label: string,
+  count: number,
+  schedule: (seed: number) => Promise<void>,
+): Promise<void> {
+  for (const seed of seeds(count)) {
+    try {
+      await schedule(seed);
+    } catch (error) {
+      console.error(`${label} failed; replay with CREW_SEED=${seed}`);
+      throw error;
+    }
+  }
+}
+
 /** A random integer in [0, n). */
 export function below(random: () => number, n: number): number {
   return Math.floor(random() * n);

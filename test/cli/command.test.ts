@@ -5,24 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCommand } from '../../src/cli/command.js';
 import { ProcessGroups } from '../../src/cli/process-groups.js';
+import { alive } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crew-command-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Whether `pid` is a live process (a zombie waiting for a reaper is not: it is gone, only unreaped). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch (error) {
-    // No /proc (macOS): signal 0 succeeded, so it is there. ENOENT: it just went away.
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-}
 
 /** Resolves once `file` exists and holds a line (the child wrote it), polling the file system. */
 async function waitForFile(file: string): Promise<string> {

@@ -109,6 +109,11 @@ export function lines(file: string): string[] {
     .filter((line) => line.length > 0);
 }
 
+/** The JSON lines of `file` (a results file or a job log), or none while it does not exist. */
+export function jsonLines<T>(file: string): T[] {
+  return lines(file).map((line) => JSON.parse(line) as T);
+}
+
 /** Whether `pid` is a live process; a zombie nobody has reaped yet counts as gone. */
 export function alive(pid: number): boolean {
   try {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { alive, crew, fixtures } from './helpers.js';
+import { alive, crew, fixtures, jsonLines } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crew-fail-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,12 +20,7 @@ interface ResultLine {
 }
 
 function results(file: string): ResultLine[] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as ResultLine)
-    .sort((a, b) => a.seq - b.seq);
+  return jsonLines<ResultLine>(file).sort((a, b) => a.seq - b.seq);
 }
 
 // Succeeds on the attempt whose number is in $2, counting attempts in the file $1.

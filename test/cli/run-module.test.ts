@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { crew, fixtures, lines, root } from './helpers.js';
+import { crew, fixtures, jsonLines, root } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crew-module-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,9 +23,7 @@ interface ModuleResult {
 }
 
 function results(file: string): ModuleResult[] {
-  return lines(file)
-    .map((line) => JSON.parse(line) as ModuleResult)
-    .sort((a, b) => a.seq - b.seq);
+  return jsonLines<ModuleResult>(file).sort((a, b) => a.seq - b.seq);
 }
 
 // Each test has its own files and its own crew process, so they run side by side.

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { alive, crew, lines, start, whenInDir, whenPrinted } from './helpers.js';
+import { alive, crew, jsonLines, lines, start, whenInDir, whenPrinted } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'crew-resume-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ interface LogLine {
 }
 
 function records(file: string): LogLine[] {
-  return lines(file).map((line) => JSON.parse(line) as LogLine);
+  return jsonLines<LogLine>(file);
 }
 
 // Each test has its own files and its own crew process, so they run side by side.

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Pool, type Task } from '../../src/index.js';
 import { prng, turns } from './helpers.js';
+import { forEachSeed } from '../random.js';
 
 interface Outcome {
   settled: number;
@@ -152,19 +153,7 @@ describe('Pool: randomized schedules', () => {
     'every promise settles once, concurrency holds, nothing runs after close/abort, no unhandled rejection',
     { timeout: 60_000 },
     async () => {
-      const fixed = process.env.CREW_SEED;
-      const seeds =
-        fixed !== undefined
-          ? [Number(fixed)]
-          : Array.from({ length: 12 }, () => Math.floor(Math.random() * 2 ** 31));
-      for (const seed of seeds) {
-        try {
-          await schedule(seed);
-        } catch (error) {
-          console.error(`randomized Pool schedule failed; replay with CREW_SEED=${seed}`);
-          throw error;
-        }
-      }
+      await forEachSeed('randomized Pool schedule', 12, schedule);
     },
   );
 });

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { Task } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
 import { fixture, prng, type Behaviour } from './helpers.js';
+import { forEachSeed } from '../random.js';
 
 type Outcome = { settled: number; status: 'fulfilled' | 'rejected' | 'pending'; value?: unknown };
 
@@ -111,19 +112,7 @@ describe('ThreadPool: randomized schedules', () => {
     'every promise settles once with the right value, no unhandled rejection, every thread ends',
     { timeout: 60_000 },
     async () => {
-      const fixed = process.env.CREW_SEED;
-      const seeds =
-        fixed !== undefined
-          ? [Number(fixed)]
-          : Array.from({ length: 3 }, () => Math.floor(Math.random() * 2 ** 31));
-      for (const seed of seeds) {
-        try {
-          await schedule(seed);
-        } catch (error) {
-          console.error(`randomized ThreadPool schedule failed; replay with CREW_SEED=${seed}`);
-          throw error;
-        }
-      }
+      await forEachSeed('randomized ThreadPool schedule', 3, schedule);
     },
   );
 });
