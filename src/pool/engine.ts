@@ -424,7 +424,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       (waiter as SubmitWaiter<R>).refused(outcome);
       return;
     }
-    task.deliver();
+    task.deliver(waiter);
   }
 
   #checkIdle(): void {

@@ -151,10 +151,13 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
    * queued (performance.now()). Otherwise `undefined`.
    */
   current: AttemptContext<J, R> | NodeJS.Timeout | number | undefined = undefined;
-  /** Once settled: the value or the error. While BLOCKED in `submit`: its SubmitWaiter. */
+  /**
+   * Once settled: the value or the error. Before: its promise's resolve function once the
+   * promise is made, or, while BLOCKED in `submit`, its SubmitWaiter (one field for what is
+   * never needed at the same time: a queued task is this record and little else).
+   */
   outcome: unknown = undefined;
   #promise: Promise<R> | undefined = undefined;
-  #resolve: ((value: R | PromiseLike<R>) => void) | undefined = undefined;
 
   constructor(config: TaskConfig<J, R>, job: J) {
     this.config = config;
@@ -195,8 +198,8 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   promise(): Promise<R> {
     if (this.#promise === undefined) {
       this.#promise = new Promise<R>(capture as (r: (v: R | PromiseLike<R>) => void) => void);
-      this.#resolve = nextResolve as (value: R | PromiseLike<R>) => void;
-      if (this.settled) this.#deliver();
+      if (this.settled) this.#deliver(nextResolve as (value: R | PromiseLike<R>) => void);
+      else this.outcome = nextResolve;
     }
     return this.#promise;
   }
@@ -206,15 +209,18 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
     this.config.owner.cancel(this, this.config.signal!.reason);
   }
 
-  /** Hands the outcome to the sink or the promise; the state is already SUCCEEDED or FAILED. */
-  deliver(): void {
+  /**
+   * Hands the outcome to the sink or the promise; the state is already SUCCEEDED or FAILED
+   * and `outcome` already replaced by the result; `pending` is what `outcome` held before.
+   */
+  deliver(pending: unknown): void {
     if (this.config.sink !== undefined) this.config.sink.settled(this);
-    else if (this.#promise !== undefined) this.#deliver();
+    else if (this.#promise !== undefined) {
+      this.#deliver(pending as (value: R | PromiseLike<R>) => void);
+    }
   }
 
-  #deliver(): void {
-    const resolve = this.#resolve!;
-    this.#resolve = undefined;
+  #deliver(resolve: (value: R | PromiseLike<R>) => void): void {
     if (this.state === SUCCEEDED) {
       resolve(this.outcome as R);
     } else {
