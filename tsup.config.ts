@@ -7,6 +7,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'cli/main': 'src/cli/main.ts',
+    // What a spawner process runs: its own file, found next to the CLI (see spawners.ts).
+    'cli/spawner': 'src/cli/spawner.ts',
     'threads/index': 'src/threads/index.ts',
     // What a thread runs: its own file, so `new Worker()` can load it (see locate-entry.ts).
     'threads/entry': 'src/threads/entry.ts',

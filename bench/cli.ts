@@ -28,6 +28,7 @@ import { compare, report } from './harness.js';
 
 const JOBS = 1000;
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const spawner = fileURLToPath(new URL('../src/cli/spawner.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'crew-bench-cli-'));
 
 // The CLI as a user runs it: plain JavaScript, bundled from the current source by esbuild (as
@@ -35,8 +36,10 @@ const dir = mkdtempSync(join(tmpdir(), 'crew-bench-cli-'));
 // pull files from under a run.
 const cli = join(dir, 'main.mjs');
 buildSync({
-  entryPoints: [main],
-  outfile: cli,
+  // The CLI and its spawner, side by side as in dist/cli/.
+  entryPoints: { main, spawner },
+  outdir: dir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,18 +1,19 @@
 import type { HandlerContext } from '../index.js';
 import { CommandFailedError } from './command-failed-error.js';
-import { runCommand, type CommandOutcome } from './command.js';
+import type { CommandOutcome } from './command.js';
 import type { JobRecord } from './job-record.js';
 import type { CommandTemplate } from './placeholders.js';
-import type { ProcessGroups } from './process-groups.js';
 import { StoppedError } from './stopped-error.js';
 
 export interface CommandHandlerOptions {
   template: CommandTemplate;
   /** Slots `{%}` hands out: 1 to this many. */
   slots: number;
-  capture: boolean;
-  killGrace: number;
-  groups: ProcessGroups;
+  /**
+   * Runs one command (`runCommand` in this process, or a spawner); never rejects, and
+   * resolves only once the command is gone, also when `signal` stopped it.
+   */
+  launch: (argv: readonly string[], signal: AbortSignal) => Promise<CommandOutcome>;
   /** Checked as each attempt starts: once true, no new command is spawned. */
   stopping: () => boolean;
   /** The retries each job gets, so that the handler knows which attempt is the last. */
@@ -25,7 +26,7 @@ export interface CommandHandlerOptions {
 }
 
 /**
- * The Pool handler that runs a job as a command. Each attempt fills the template, spawns the
+ * The Pool handler that runs a job as a command. Each attempt fills the template, launches the
  * command (no shell, its own process group, stopped with its group when `ctx.signal` aborts),
  * and records its outcome on the job. A zero exit resolves; anything else throws
  * `CommandFailedError`, so the Pool's retries apply.
@@ -37,7 +38,7 @@ export interface CommandHandlerOptions {
 export function commandHandler(
   options: CommandHandlerOptions,
 ): (job: JobRecord, ctx: HandlerContext) => Promise<CommandOutcome> {
-  const { template, capture, killGrace, groups, stopping } = options;
+  const { template, launch, stopping } = options;
   // The free slots, lowest on top, so `{%}` reuses low numbers first as GNU parallel does.
   const free: number[] = [];
   for (let slot = options.slots; slot >= 1; slot--) free.push(slot);
@@ -47,12 +48,7 @@ export function commandHandler(
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const slot = free.pop() ?? options.slots + 1;
     if (job.start === 0) job.start = Date.now();
-    const attempt = runCommand(template.fill({ input: job.input, seq: job.seq, slot }), {
-      signal: ctx.signal,
-      capture,
-      killGrace,
-      groups,
-    });
+    const attempt = launch(template.fill({ input: job.input, seq: job.seq, slot }), ctx.signal);
     job.current = attempt;
     const outcome = await attempt;
     free.push(slot);

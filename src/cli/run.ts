@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { Pool, type HandlerContext, type PoolOptions, type Task } from '../index.js';
 import type { RunArgs } from './args.js';
+import { runCommand } from './command.js';
 import { commandHandler } from './command-handler.js';
 import { formatValue } from './format.js';
 import { JobRecord } from './job-record.js';
@@ -9,6 +11,7 @@ import { dryRun, prepare, type Plan } from './plan.js';
 import { ProcessGroups } from './process-groups.js';
 import { Progress } from './progress.js';
 import { describeError } from './results.js';
+import { Spawners } from './spawners.js';
 import { InterruptedError, StoppedError } from './stopped-error.js';
 
 /** What a pool of either kind offers the runner: the public API shared by Pool and ThreadPool. */
@@ -37,7 +40,10 @@ export async function run(args: RunArgs): Promise<number> {
 /** One run: the counters, the pool, the signals. Lives as long as `start()`. */
 class Runner {
   readonly #plan: Plan;
+  /** The groups of the commands crew runs itself (when it has no spawners). */
   readonly #groups = new ProcessGroups();
+  /** Where commands run, when crew has its spawner processes. */
+  #spawners: Spawners | undefined;
   readonly #pending = new Set<{ job: JobRecord; task: Task<unknown> }>();
   readonly #settling = new Set<Promise<void>>();
   readonly #started = Date.now();
@@ -88,6 +94,8 @@ class Runner {
       if (this.#killed) await this.#pool.abort(new InterruptedError());
       else await this.#pool.close();
     } finally {
+      // Every command has ended by now, unless crew itself failed: the spawners kill what is left.
+      await this.#spawners?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onSignal);
@@ -117,13 +125,23 @@ class Runner {
       ...(args.rate === undefined ? {} : { rateLimit: args.rate }),
     };
     if (template !== undefined) {
+      const capture = !args.ungroup;
+      const { killGrace } = args;
+      // One spawner per core (at most one per job slot): see spawner.ts for why.
+      const spawners = Spawners.create(Math.min(args.jobs, availableParallelism()), {
+        capture,
+        killGrace,
+      });
+      this.#spawners = spawners;
+      const groups = this.#groups;
       return new Pool(
         commandHandler({
           template,
           slots: args.jobs,
-          capture: !args.ungroup,
-          killGrace: args.killGrace,
-          groups: this.#groups,
+          launch:
+            spawners === undefined
+              ? (argv, signal) => runCommand(argv, { signal, capture, killGrace, groups })
+              : (argv, signal) => spawners.run(argv, signal),
           stopping: () => this.#stop !== undefined,
           retries: args.retries,
           outcome: (ok) => this.#outcome(ok),
@@ -285,6 +303,7 @@ class Runner {
     if (this.#stop === 'signal' && this.#killed) {
       // A third signal: no more grace.
       this.#groups.killAll('SIGKILL');
+      this.#spawners?.killAll();
       return;
     }
     // A hang-up means the terminal is gone: nobody is left to wait for, so stop everything now.

@@ -9,6 +9,7 @@ import { buildSync } from 'esbuild';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const spawner = fileURLToPath(new URL('../../src/cli/spawner.ts', import.meta.url));
 // By URL, so that a test may run crew in any folder.
 const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
@@ -32,7 +33,7 @@ export interface StartOptions {
 let bundle: string | undefined;
 
 /**
- * The CLI bundled from the current source into one temp file, once per test process: the tests
+ * The CLI (and its spawner) bundled from the current source into a temp folder, once per test process: the tests
  * never depend on a stale `dist/`, and each run of crew starts in a third of the time tsx takes.
  */
 export function bundled(): string {
@@ -40,9 +41,11 @@ export function bundled(): string {
   const dir = mkdtempSync(join(tmpdir(), 'crew-cli-bundle-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   bundle = join(dir, 'main.mjs');
+  // With the spawner next to it, as in dist/.
   buildSync({
-    entryPoints: [main],
-    outfile: bundle,
+    entryPoints: { main, spawner },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,6 +1,15 @@
 // End to end: `crew run`'s records and interruptions — results file, job log, resume, signals.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -120,8 +129,13 @@ describe('crew run records and interruptions', { concurrency: 4 }, () => {
       );
       first.child.kill('SIGKILL');
       await first.done;
-      // crew was killed outright, so it could not stop its job: do it here.
-      process.kill(-Number(readFileSync(join(dir, 'blocked.pid'), 'utf8')), 'SIGKILL');
+      // crew's spawner stops the blocked job once crew is gone; make sure it has, in case the
+      // spawner is not there yet (a group already gone is fine).
+      try {
+        process.kill(-Number(readFileSync(join(dir, 'blocked.pid'), 'utf8')), 'SIGKILL');
+      } catch {
+        // ESRCH: already stopped.
+      }
       assert.deepEqual(
         records(log).map((r) => [r.input, r.ok]),
         [
@@ -293,4 +307,28 @@ describe('crew run records and interruptions', { concurrency: 4 }, () => {
     const { status } = await run.done;
     assert.equal(status, 143);
   });
+
+  it(
+    'crew killed with SIGKILL leaves none of its running jobs behind',
+    { timeout: 20_000 },
+    async () => {
+      const dir = folder();
+      // Each job and its background child hold the FIFO open for writing; the test's reader
+      // sees its end only once every one of them is gone.
+      const fifo = join(dir, 'held');
+      assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+      const script = `exec 3>${fifo}; sleep 30 & echo $! > ${dir}/grandchild-$1.pid; wait`;
+      const run = start(['run', '-j', '2', '--', 'sh', '-c', script, 'sh', ':::', 'a', 'b']);
+      const reader = createReadStream(fifo);
+      const ended = new Promise<void>((resolve) => reader.on('end', resolve).resume());
+      const pidfiles = ['a', 'b'].map((job) => join(dir, `grandchild-${job}.pid`));
+      await whenInDir(dir, () => pidfiles.every((file) => lines(file).length > 0));
+      const grandchildren = pidfiles.map((file) => Number(readFileSync(file, 'utf8')));
+      assert.ok(grandchildren.every(alive));
+      run.child.kill('SIGKILL');
+      await run.done;
+      await ended;
+      assert.deepEqual(grandchildren.map(alive), [false, false]);
+    },
+  );
 });

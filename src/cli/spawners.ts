@@ -1,0 +1,169 @@
+/**
+ * crew's side of its spawner processes (see spawner.ts): it starts them, hands each command to
+ * the one with the fewest running, and turns the answers back into `CommandOutcome`s.
+ *
+ * A spawner that dies (killed from outside) fails its running commands with exit code 127 and
+ * a line on stderr, and is replaced when the next command comes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { CommandOutcome } from './command.js';
+import {
+  FrameReader,
+  KILL_ALL,
+  RUN,
+  STOP,
+  decodeDone,
+  encodeRequest,
+  type SpawnerConfig,
+} from './spawner-protocol.js';
+
+interface Waiting {
+  resolve: (outcome: CommandOutcome) => void;
+  signal: AbortSignal;
+  onAbort: () => void;
+}
+
+interface Spawner {
+  process: ChildProcess;
+  socket: Socket;
+  waiting: Map<number, Waiting>;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The spawner's own file: next to this code with the same extension (`.js`, `.cjs`, a
+ * bundle's `.mjs`, or `.ts` under tsx), or undefined when this code was bundled without it.
+ */
+function locate(): string | undefined {
+  const here = import.meta.url;
+  const extension = /\.[cm]?[jt]s$/.exec(new URL(here).pathname)?.[0] ?? '.js';
+  for (const candidate of [`./spawner${extension}`, `./cli/spawner${extension}`]) {
+    const path = fileURLToPath(new URL(candidate, here));
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/** Node flags that load a module before the entry (tsx, under the source), passed on. */
+function loaderFlags(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (/^--(import|require|loader|experimental-loader)$/.test(flag)) flags.push(flag, argv[++i]!);
+    else if (/^--(import|require|loader|experimental-loader)=/.test(flag)) flags.push(flag);
+  }
+  return flags;
+}
+
+export class Spawners {
+  readonly #entry: string;
+  readonly #count: number;
+  readonly #config: string;
+  readonly #spawners: Spawner[] = [];
+  #nextId = 1;
+
+  /**
+   * Returns undefined when the spawner's file cannot be found (crew's CLI bundled on its own):
+   * crew then starts its commands itself.
+   */
+  static create(count: number, config: SpawnerConfig): Spawners | undefined {
+    const entry = locate();
+    return entry === undefined ? undefined : new Spawners(entry, count, config);
+  }
+
+  private constructor(entry: string, count: number, config: SpawnerConfig) {
+    this.#entry = entry;
+    this.#count = count;
+    this.#config = JSON.stringify(config);
+    for (let i = 0; i < count; i++) this.#spawners.push(this.#start());
+  }
+
+  /**
+   * Runs `argv` in a spawner; resolves as `runCommand` does (never rejects). Aborting `signal`
+   * stops the command's whole group, and the promise still resolves only once it is gone.
+   */
+  run(argv: readonly string[], signal: AbortSignal): Promise<CommandOutcome> {
+    const spawner = this.#pick();
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      const onAbort = (): void => void spawner.socket.write(encodeRequest(STOP, id));
+      spawner.waiting.set(id, { resolve, signal, onAbort });
+      spawner.socket.write(encodeRequest(RUN, id, JSON.stringify(argv)));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** SIGKILLs every running command's group, in every spawner. */
+  killAll(): void {
+    for (const spawner of this.#spawners) spawner.socket.write(encodeRequest(KILL_ALL, 0));
+  }
+
+  /** Ends every spawner (each kills what is still running) and resolves once they have exited. */
+  async close(): Promise<void> {
+    const spawners = this.#spawners.splice(0);
+    await Promise.all(
+      spawners.map(
+        (spawner) =>
+          new Promise<void>((resolve) => {
+            if (spawner.process.exitCode !== null || spawner.process.signalCode !== null) {
+              return resolve();
+            }
+            spawner.process.once('close', () => resolve());
+            spawner.socket.end();
+          }),
+      ),
+    );
+  }
+
+  #pick(): Spawner {
+    while (this.#spawners.length < this.#count) this.#spawners.push(this.#start());
+    let best = this.#spawners[0]!;
+    for (const spawner of this.#spawners) {
+      if (spawner.waiting.size < best.waiting.size) best = spawner;
+    }
+    return best;
+  }
+
+  #start(): Spawner {
+    const child = spawn(process.execPath, [...loaderFlags(), this.#entry, this.#config], {
+      // Its own session, so that a terminal's signals reach crew alone, and a signal to crew's
+      // process group leaves the spawner alive to clean up.
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+    });
+    const socket = child.stdio[3] as Socket;
+    const spawner: Spawner = { process: child, socket, waiting: new Map() };
+    const reader = new FrameReader((body) => {
+      const { id, outcome } = decodeDone(body);
+      const waiting = spawner.waiting.get(id);
+      if (waiting === undefined) return;
+      spawner.waiting.delete(id);
+      waiting.signal.removeEventListener('abort', waiting.onAbort);
+      waiting.resolve(outcome);
+    });
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('error', () => {
+      // The spawner is gone; 'exit' fails what it was running.
+    });
+    // 'close', not 'exit': every answer the spawner sent before it ended has been read.
+    child.on('close', (code, signal) => {
+      const index = this.#spawners.indexOf(spawner);
+      if (index !== -1) this.#spawners.splice(index, 1);
+      const reason = Buffer.from(
+        `crew: the spawner process ended (${signal ?? `exit code ${code}`}) while the job ran\n`,
+      );
+      for (const waiting of spawner.waiting.values()) {
+        waiting.signal.removeEventListener('abort', waiting.onAbort);
+        waiting.resolve({ exitCode: 127, signal: null, stdout: EMPTY, stderr: reason });
+      }
+      spawner.waiting.clear();
+    });
+    return spawner;
+  }
+}
