@@ -1,6 +1,7 @@
 /**
- * The engine behind `Pool`: workers, the queue, attempts, retries, timeouts, the rate
- * limit, cancellation, close and abort. The `Pool` facade checks every argument; the
+ * The engine behind `Pool`: workers, attempts, retries, timeouts, the rate limit,
+ * cancellation, close and abort; where tasks wait meanwhile (queue, blocked hand-overs,
+ * retries in backoff) is `WaitingTasks`. The `Pool` facade checks every argument; the
  * engine trusts them.
  *
  * Workers are async loops started on demand: one starts when a task can start and fewer
@@ -18,12 +19,11 @@
 import { AsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { TaskTimeoutError } from '../errors.js';
-import { RingBuffer } from '../internal/ring-buffer.js';
 import { Emitter, type PoolEvents } from './events.js';
 import type { ResolvedPoolOptions } from './options.js';
-import { MemoryQueue, type TaskQueue } from './queue.js';
 import { RateLimiter } from './rate-limit.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
+import { WaitingTasks } from './waiting-tasks.js';
 import {
   AttemptContext,
   BACKOFF,
@@ -43,10 +43,6 @@ const OPEN = 0;
 const CLOSING = 1;
 const ABORTED = 2;
 
-function isQueued<J, R>(task: TaskRecord<J, R>): boolean {
-  return task.state === QUEUED;
-}
-
 export class PoolEngine<J, R> implements TaskOwner<J, R> {
   readonly handler: Handler<J, R>;
   readonly options: ResolvedPoolOptions;
@@ -60,14 +56,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   ]);
   readonly stats = new StatsRecorder();
   concurrency: number;
-  readonly queueSize: number;
   /** The config of tasks handed over without options. */
   readonly defaults: TaskConfig<J, R>;
-  #queue: TaskQueue<TaskRecord<J, R>> = new MemoryQueue<TaskRecord<J, R>>(isQueued);
-  /** Hand-overs waiting for room, FIFO; cancelled ones stay as tombstones. */
-  #blocked = new RingBuffer<TaskRecord<J, R>>();
-  #blockedLive = 0;
-  #backoff = new Set<TaskRecord<J, R>>();
+  readonly #waiting: WaitingTasks<J, R>;
   #limiter: RateLimiter | undefined;
   #workers = 0;
   #running = 0;
@@ -85,7 +76,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     this.handler = handler;
     this.options = options;
     this.concurrency = options.concurrency;
-    this.queueSize = options.queueSize;
+    this.#waiting = new WaitingTasks<J, R>(options.queueSize);
     this.defaults = new TaskConfig<J, R>(
       this,
       undefined,
@@ -119,7 +110,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   snapshot(): PoolStats {
-    return this.stats.snapshot(this.#running, this.#queue.length, this.#backoff.size);
+    return this.stats.snapshot(this.#running, this.#waiting.queued, this.#waiting.retrying);
   }
 
   #clock(): number {
@@ -131,8 +122,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     return (
       this.#workers < this.concurrency &&
       !this.#paused &&
-      this.#queue.length === 0 &&
-      this.#blockedLive === 0 &&
+      !this.#waiting.ready &&
       (this.#limiter === undefined || this.#limiter.tryStart(now))
     );
   }
@@ -150,9 +140,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       this.#startWorker(task, now);
       return true;
     }
-    if (this.#blockedLive === 0 && this.#queue.length < this.queueSize) {
+    if (this.#waiting.hasRoom) {
       if (this.options.captureContext) task.context ??= new AsyncResource('crew.Task');
-      this.#enqueue(task, now);
+      this.#waiting.enqueue(task, now);
       this.#watch(task);
       return true;
     }
@@ -161,10 +151,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       return false;
     }
     if (this.options.captureContext) task.context ??= new AsyncResource('crew.Task');
-    task.state = BLOCKED;
-    task.current = now;
-    this.#blocked.push(task);
-    this.#blockedLive++;
+    this.#waiting.block(task, now);
     this.#watch(task);
     return false;
   }
@@ -172,12 +159,6 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   /** Listens to the task's own signal while it waits or runs. */
   #watch(task: TaskRecord<J, R>): void {
     task.config.signal?.addEventListener('abort', task);
-  }
-
-  #enqueue(task: TaskRecord<J, R>, now: number): void {
-    task.state = QUEUED;
-    task.current = now;
-    this.#queue.put(task, task.config.priority, false);
   }
 
   #startWorker(task: TaskRecord<J, R>, now: number): void {
@@ -188,51 +169,24 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   /** Starts workers for whatever can start now, and admits blocked hand-overs into free room. */
   drain(): void {
-    while (this.#workers < this.concurrency && !this.#paused) {
-      if (this.#queue.length === 0 && this.#blockedLive === 0) break;
+    while (this.#workers < this.concurrency && !this.#paused && this.#waiting.ready) {
       const now = this.#clock();
       if (this.#limiter !== undefined && !this.#limiter.tryStart(now)) break;
-      const task = this.#queue.take() ?? this.#unblock();
+      const task = this.#waiting.take();
       if (task === undefined) break;
       this.#workers++;
       void this.#work(task, now);
     }
-    this.#admit();
+    this.#waiting.admit();
     this.#checkIdle();
   }
 
   /** The next task for a worker that just finished one, or `undefined` if it should stop. */
   #next(now: number): TaskRecord<J, R> | undefined {
     if (this.#workers > this.concurrency || this.#paused) return undefined;
-    if (this.#queue.length === 0 && this.#blockedLive === 0) return undefined;
+    if (!this.#waiting.ready) return undefined;
     if (this.#limiter !== undefined && !this.#limiter.tryStart(now)) return undefined;
-    const task = this.#queue.take() ?? this.#unblock();
-    this.#admit();
-    return task;
-  }
-
-  /** Takes the first live blocked hand-over (hand-off when `queueSize` is 0). */
-  #unblock(): TaskRecord<J, R> | undefined {
-    for (;;) {
-      const task = this.#blocked.shift();
-      if (task === undefined) return undefined;
-      if (task.state !== BLOCKED) continue;
-      this.#blockedLive--;
-      const waiter = task.outcome;
-      if (waiter instanceof SubmitWaiter) {
-        task.outcome = undefined;
-        (waiter as SubmitWaiter<R>).admitted(task);
-      }
-      return task;
-    }
-  }
-
-  /** Moves blocked hand-overs into the queue while it has room. */
-  #admit(): void {
-    while (this.#blockedLive > 0 && this.#queue.length < this.queueSize) {
-      const task = this.#unblock()!;
-      this.#enqueue(task, task.current as number); // waiting began when it was handed over
-    }
+    return this.#waiting.take();
   }
 
   async #work(first: TaskRecord<J, R>, now: number): Promise<void> {
@@ -328,9 +282,8 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #retry(task: TaskRecord<J, R>, error: unknown, delay: number): void {
-    task.state = BACKOFF;
+    this.#waiting.backoff(task);
     this.stats.retried++;
-    this.#backoff.add(task);
     if (this.events.has('retried')) {
       this.events.emit('retried', { job: task.job, attempt: task.attempts, error, delay });
     }
@@ -339,11 +292,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #requeue = (task: TaskRecord<J, R>): void => {
-    this.#backoff.delete(task);
-    task.state = QUEUED;
-    task.current = performance.now();
-    // In front of its priority: a retry continues work already begun.
-    this.#queue.put(task, task.config.priority, true);
+    this.#waiting.requeue(task, performance.now());
     this.drain();
   };
 
@@ -354,11 +303,8 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       case FAILED:
         return;
       case BLOCKED:
-        this.#blockedLive--;
-        break;
       case QUEUED:
-        t.state = FAILED;
-        this.#queue.settle(t, false);
+        this.#waiting.withdraw(t);
         break;
       case BACKOFF:
         break;
@@ -375,11 +321,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
    * the pool), which is fine on this rare path; it spares the hot path any bookkeeping.
    */
   cancelAll(config: TaskConfig<J, R>, reason: unknown): void {
-    const found: TaskRecord<J, R>[] = [];
-    for (const task of this.#blocked)
-      if (task.config === config && task.state === BLOCKED) found.push(task);
-    for (const task of this.#queue.waiting()) if (task.config === config) found.push(task);
-    for (const task of this.#backoff) if (task.config === config) found.push(task);
+    const found = this.#waiting.withConfig(config);
     for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
       const task = ctx.task;
       if (task.config === config && task.current === ctx && task.state === RUNNING)
@@ -395,10 +337,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     task.state = ok ? SUCCEEDED : FAILED;
     task.outcome = outcome;
     task.config.signal?.removeEventListener('abort', task);
-    if (previous === BACKOFF) {
-      clearTimeout(task.current as NodeJS.Timeout);
-      this.#backoff.delete(task);
-    }
+    if (previous === BACKOFF) this.#waiting.endBackoff(task);
     task.current = undefined;
     const events = this.events;
     if (ok) {
@@ -428,14 +367,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #checkIdle(): void {
-    if (
-      this.#idle ||
-      this.#running > 0 ||
-      this.#workers > 0 ||
-      this.#queue.length > 0 ||
-      this.#blockedLive > 0 ||
-      this.#backoff.size > 0
-    ) {
+    if (this.#idle || this.#running > 0 || this.#workers > 0 || !this.#waiting.empty) {
       return;
     }
     this.#idle = true;
@@ -478,12 +410,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       this.#abortReason = reason;
       this.#paused = false;
       this.#limiter?.dispose();
-      for (let task = this.#blocked.shift(); task !== undefined; task = this.#blocked.shift()) {
-        if (task.state === BLOCKED) this.#settle(task, false, reason, true);
-      }
-      this.#blockedLive = 0;
-      for (const task of this.#queue.drain()) this.#settle(task, false, reason, true);
-      for (const task of [...this.#backoff]) this.#settle(task, false, reason, true);
+      for (const task of this.#waiting.removeAll()) this.#settle(task, false, reason, true);
       for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
         ctx.abort(reason);
         const task = ctx.task;
