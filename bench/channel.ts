@@ -13,6 +13,13 @@
  * one side on a pending promise that the other side resolves, which costs more than an
  * await of a settled one.
  *
+ * Each (implementation, round) runs in a fresh process (the harness's `isolate` mode: one
+ * untimed warm-up round, then one measured round; rounds interleaved, medians reported).
+ * Measured in one shared process, the same crew line ranged from 1.3 to 4.4 million ops/s
+ * from round to round, and its median moved by 2.4× between two runs of the whole file:
+ * what ran before (another channel's garbage, the JIT's state of the shared promise
+ * machinery) decided the result. `CREW_BENCH_ISOLATE=0` measures in one process again.
+ *
  * Run alone: node --expose-gc --import tsx bench/channel.ts
  */
 import { Channel as AsyncChannel } from 'async-channel';
@@ -110,7 +117,7 @@ for (const capacity of [0, 1024]) {
         'floor (one await per send and per receive)': () =>
           throughput(N, () => floor(capacity, consumers, N)),
       },
-      { rounds: 5 },
+      { rounds: 5, isolate: process.env.CREW_BENCH_ISOLATE !== '0' },
     );
   }
 }
