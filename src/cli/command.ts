@@ -1,4 +1,7 @@
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProcessGroups } from './process-groups.js';
 
 /** How one command run ended: its exit code (or the signal that ended it) and, when captured, its output. */
@@ -22,23 +25,41 @@ export interface RunCommandOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
-const CAPTURE: StdioOptions = ['ignore', 'pipe', 'pipe'];
-const PASS_THROUGH: StdioOptions = ['ignore', 'inherit', 'inherit'];
+let captures = 0;
 
-function join(chunks: Buffer[] | undefined): Buffer {
-  if (chunks === undefined) return EMPTY;
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+/** A fresh, already unlinked temp file, open for reading and writing: where one stream is captured. */
+function captureFile(): number {
+  const path = join(tmpdir(), `crew-${process.pid}-${++captures}`);
+  const fd = openSync(path, 'wx+', 0o600);
+  unlinkSync(path);
+  return fd;
+}
+
+/** Everything written to a capture file, which it then closes. */
+function drain(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  let data = EMPTY;
+  if (size > 0) {
+    data = Buffer.allocUnsafe(size);
+    data = data.subarray(0, readSync(fd, data, 0, size, 0));
+  }
+  closeSync(fd);
+  return data;
 }
 
 /**
  * Runs `argv` (the program, then its arguments) without a shell, as the leader of a new process
- * group, with stdin from /dev/null. Resolves once the command has exited and its output is
- * closed; never rejects: a command that cannot be started resolves with exit code 127 and the
- * reason on stderr, as a shell would.
+ * group, with stdin from /dev/null. Resolves once the command has exited; never rejects: a
+ * command that cannot be started resolves with exit code 127 and the reason on stderr, as a
+ * shell would.
+ *
+ * Captured output goes to two unlinked temp files (not pipes: a pipe costs the spawn two
+ * sockets and their streams), read back once the command has exited.
  *
  * When `options.signal` aborts (a timeout, `--halt now`, a second Ctrl-C) the whole group gets
  * SIGTERM, and SIGKILL `killGrace` ms later if anything of it is still running; the promise
- * still resolves only once the command is gone.
+ * then resolves only once the whole group is gone (or `killGrace` after the leader, if a member
+ * stays a zombie).
  */
 export function runCommand(
   argv: readonly string[],
@@ -46,13 +67,20 @@ export function runCommand(
 ): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     const { signal, groups } = options;
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: options.capture ? CAPTURE : PASS_THROUGH,
-      detached: true,
-    });
+    const stdout = options.capture ? captureFile() : undefined;
+    const stderr = options.capture ? captureFile() : undefined;
+    let child: ChildProcess | undefined;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['ignore', stdout ?? 'inherit', stderr ?? 'inherit'],
+        detached: true,
+      });
+    } finally {
+      // The child has its own copies now (or never started).
+      if (stdout !== undefined && child?.pid === undefined) closeSync(stdout);
+      if (stderr !== undefined && child?.pid === undefined) closeSync(stderr);
+    }
     const pid = child.pid;
-    let stdout: Buffer[] | undefined;
-    let stderr: Buffer[] | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     let settled = false;
 
@@ -62,17 +90,20 @@ export function runCommand(
       killTimer = setTimeout(() => ProcessGroups.kill(pid, 'SIGKILL'), options.killGrace);
     };
     const finish = (outcome: CommandOutcome): void => {
-      if (settled) return;
-      settled = true;
-      if (pid !== undefined) {
-        groups.delete(pid);
-        // A stopped command's leader may be gone while the rest of its group ignores SIGTERM
-        // (or no longer holds the pipes): finish the group off now rather than leave it behind.
-        if (signal.aborted) ProcessGroups.kill(pid, 'SIGKILL');
-      }
       clearTimeout(killTimer);
       signal.removeEventListener('abort', onAbort);
-      resolve(outcome);
+      if (pid === undefined) return resolve(outcome);
+      if (!signal.aborted) {
+        groups.delete(pid);
+        return resolve(outcome);
+      }
+      // A stopped command's leader may be gone while the rest of its group ignores SIGTERM:
+      // finish the group off, and resolve once it is gone.
+      ProcessGroups.kill(pid, 'SIGKILL');
+      void ProcessGroups.whenGone(pid, options.killGrace).then(() => {
+        groups.delete(pid);
+        resolve(outcome);
+      });
     };
 
     if (pid !== undefined) {
@@ -80,10 +111,9 @@ export function runCommand(
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     }
-    child.stdout?.on('data', (chunk: Buffer) => (stdout ??= []).push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr ??= []).push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (pid !== undefined) return; // a running command's later error: 'close' still follows
+      if (pid !== undefined || settled) return; // a running command's later error: 'close' still follows
+      settled = true;
       const reason = error.code === 'ENOENT' ? 'command not found' : error.message;
       finish({
         exitCode: 127,
@@ -92,8 +122,14 @@ export function runCommand(
         stderr: Buffer.from(`crew: ${argv[0]}: ${reason}\n`),
       });
     });
+    // With no pipes, 'close' follows the leader's exit at once: a job is over when its command
+    // exits, as with GNU parallel; what its leftover processes write later is not captured.
     child.on('close', (exitCode, exitSignal) => {
-      finish({ exitCode, signal: exitSignal, stdout: join(stdout), stderr: join(stderr) });
+      if (settled) return;
+      settled = true;
+      const out = stdout === undefined ? EMPTY : drain(stdout);
+      const err = stderr === undefined ? EMPTY : drain(stderr);
+      finish({ exitCode, signal: exitSignal, stdout: out, stderr: err });
     });
   });
 }

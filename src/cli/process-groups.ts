@@ -31,6 +31,27 @@ export class ProcessGroups {
     }
   }
 
+  /**
+   * Resolves once no process of the group led by `pid` is left, or after `limit` ms (a member
+   * that nobody reaps stays a zombie, and still counts). Checks every millisecond: it is used
+   * only for stopped commands.
+   */
+  static whenGone(pid: number, limit: number): Promise<void> {
+    const deadline = performance.now() + limit;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        try {
+          process.kill(-pid, 0);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ESRCH') return resolve();
+        }
+        if (performance.now() >= deadline) resolve();
+        else setTimeout(check, 1);
+      };
+      check();
+    });
+  }
+
   /** Sends `signal` to every tracked group. Synchronous, so it is safe in an `exit` listener. */
   killAll(signal: NodeJS.Signals): void {
     for (const pid of this.#live) ProcessGroups.kill(pid, signal);

@@ -63,6 +63,47 @@ describe('runCommand', () => {
   });
 
   it(
+    'captures output far larger than a pipe holds, byte for byte',
+    { timeout: 10_000 },
+    async () => {
+      const outcome = await runCommand(
+        [
+          'node',
+          '-e',
+          "process.stdout.write('x'.repeat(3e6)); process.stderr.write('e'.repeat(1e5))",
+        ],
+        {
+          signal: new AbortController().signal,
+          capture: true,
+          killGrace: 1000,
+          groups: new ProcessGroups(),
+        },
+      );
+      assert.equal(outcome.exitCode, 0);
+      assert.equal(outcome.stdout.length, 3e6);
+      assert.equal(outcome.stderr.toString(), 'e'.repeat(1e5));
+    },
+  );
+
+  it(
+    'is over when the command exits, though a background process it left still runs',
+    { timeout: 10_000 },
+    async () => {
+      const pidfile = join(dir, 'left.pid');
+      const outcome = await runCommand(['sh', '-c', `sleep 30 & echo $! > ${pidfile}; echo done`], {
+        signal: new AbortController().signal,
+        capture: true,
+        killGrace: 1000,
+        groups: new ProcessGroups(),
+      });
+      assert.equal(outcome.stdout.toString(), 'done\n');
+      const left = Number(await waitForFile(pidfile));
+      assert.ok(alive(left));
+      process.kill(left, 'SIGKILL');
+    },
+  );
+
+  it(
     'an abort kills the whole process group, grandchildren included',
     { timeout: 10_000 },
     async () => {
