@@ -127,12 +127,14 @@ class Runner {
     if (template !== undefined) {
       const capture = !args.ungroup;
       const { killGrace } = args;
-      // One spawner per core (at most one per job slot): see spawner.ts for why.
-      const spawners = Spawners.create(Math.min(args.jobs, availableParallelism()), {
+      // Two spawners per core (at most one per job slot), see spawner.ts: a spawner is idle
+      // while its newest child execs, so two keep each core busy (measured: ~1.2x on `true`).
+      const spawners = Spawners.create(Math.min(args.jobs, 2 * availableParallelism()), {
         capture,
         killGrace,
       });
       this.#spawners = spawners;
+      await spawners?.ready();
       const groups = this.#groups;
       return new Pool(
         commandHandler({

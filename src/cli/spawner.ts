@@ -5,7 +5,7 @@
  *
  * Why: on Linux, Node.js starts a child with fork(2), whose cost grows with the parent's
  * memory, and it blocks the parent's event loop while the child is set up. A spawner is far
- * smaller than crew, and crew starts one per core, so the forks run side by side on every
+ * smaller than crew, and crew starts two per core, so the forks run side by side on every
  * core instead of one after another in crew.
  *
  * Each job runs exactly as crew would run it itself (`runCommand`: no shell, its own process
@@ -67,3 +67,7 @@ socket.on('error', shutDown);
 // purpose still leaves no job behind.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutDown);
 process.on('exit', () => groups.killAll('SIGKILL'));
+// Ready: the answer with id 0 (no job has it), so that crew starts no job's clock before a
+// spawner can run it.
+const NONE = Buffer.alloc(0);
+socket.write(encodeDone(0, { exitCode: 0, signal: null, stdout: NONE, stderr: NONE }));

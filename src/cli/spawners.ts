@@ -30,6 +30,8 @@ interface Spawner {
   process: ChildProcess;
   socket: Socket;
   waiting: Map<number, Waiting>;
+  /** Resolves once the spawner has started (or ended). */
+  ready: Promise<void>;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -99,6 +101,14 @@ export class Spawners {
     });
   }
 
+  /**
+   * Resolves once every spawner has started: a job's `--timeout` then measures the job, not a
+   * spawner's start-up.
+   */
+  ready(): Promise<void> {
+    return Promise.all(this.#spawners.map((spawner) => spawner.ready)).then(() => undefined);
+  }
+
   /** SIGKILLs every running command's group, in every spawner. */
   killAll(): void {
     for (const spawner of this.#spawners) spawner.socket.write(encodeRequest(KILL_ALL, 0));
@@ -138,9 +148,12 @@ export class Spawners {
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
     });
     const socket = child.stdio[3] as Socket;
-    const spawner: Spawner = { process: child, socket, waiting: new Map() };
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => (started = resolve));
+    const spawner: Spawner = { process: child, socket, waiting: new Map(), ready };
     const reader = new FrameReader((body) => {
       const { id, outcome } = decodeDone(body);
+      if (id === 0) return started();
       const waiting = spawner.waiting.get(id);
       if (waiting === undefined) return;
       spawner.waiting.delete(id);
@@ -153,6 +166,7 @@ export class Spawners {
     });
     // 'close', not 'exit': every answer the spawner sent before it ended has been read.
     child.on('close', (code, signal) => {
+      started();
       const index = this.#spawners.indexOf(spawner);
       if (index !== -1) this.#spawners.splice(index, 1);
       const reason = Buffer.from(
