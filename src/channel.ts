@@ -53,11 +53,32 @@ function capture(resolve: (value: never) => void, reject: (reason: unknown) => v
   captured.reject = reject;
 }
 
-/** select's way into a channel's waiter queues; set in Channel's static block, not public. */
-export let waiterQueues: <T>(channel: Channel<T>) => {
+/**
+ * The key of the method by which select reaches a channel's waiter queues (not public). It
+ * is a registered symbol, the same in every copy of crew: when a process loads both the ESM
+ * and the CommonJS build (one dependency imports crew, another requires it), a select or
+ * `pool.process()` from one copy works on a channel made by the other.
+ */
+const kWaiterQueues = Symbol.for('crew.Channel.waiterQueues');
+
+interface WaiterQueues<T> {
   receivers: WaiterQueue<Receiver<T>>;
   senders: WaiterQueue<Sender<T>>;
-};
+}
+
+/** select's way into a channel's waiter queues. */
+export function waiterQueues<T>(channel: Channel<T>): WaiterQueues<T> {
+  return (channel as unknown as Record<symbol, () => WaiterQueues<T>>)[kWaiterQueues]!();
+}
+
+/** Whether `value` is a channel made by any copy of crew (see `kWaiterQueues`). */
+export function isChannel(value: unknown): value is Channel<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<symbol, unknown>)[kWaiterQueues] === 'function'
+  );
+}
 
 /**
  * A Go-style channel: FIFO, optionally buffered, closable, and async-iterable.
@@ -91,7 +112,11 @@ export class Channel<T> implements AsyncIterable<T> {
   #receiveCase: ReceiveCase<T> | undefined;
 
   static {
-    waiterQueues = (channel) => ({ receivers: channel.#receivers, senders: channel.#senders });
+    Object.defineProperty(Channel.prototype, kWaiterQueues, {
+      value(this: Channel<unknown>): WaiterQueues<unknown> {
+        return { receivers: this.#receivers, senders: this.#senders };
+      },
+    });
   }
 
   /**

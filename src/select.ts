@@ -18,6 +18,13 @@ import { checkNumber, checkObject, optionalSignal } from './internal/validate.js
 import type { WaiterNode, WaiterQueue } from './internal/waiter-queue.js';
 import { rejectWith } from './internal/reject-with.js';
 
+/**
+ * The brand of select's cases: a registered symbol, the same in every copy of crew, so that
+ * a case made by the ESM build is accepted by the CommonJS build's select and the other way
+ * round (see `kWaiterQueues` in channel.ts).
+ */
+const kCase = Symbol.for('crew.selectCase');
+
 /** A receive case, made by `channel.onReceive()`: ready when a receive would not wait. */
 export class ReceiveCase<T> {
   readonly kind = 'receive' as const;
@@ -49,6 +56,18 @@ export class AfterCase {
     this.ms = ms;
     this.deadline = performance.now() + ms;
   }
+}
+
+for (const kind of [ReceiveCase, SendCase, AfterCase]) {
+  Object.defineProperty(kind.prototype, kCase, { value: true });
+}
+
+function isCase(value: unknown): value is SelectCase {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[kCase] === true
+  );
 }
 
 /** Any case a select accepts. */
@@ -132,7 +151,7 @@ function caseKeys(cases: SelectCases): string[] {
   }
   for (const key of keys) {
     const c = cases[key];
-    if (!(c instanceof ReceiveCase || c instanceof SendCase || c instanceof AfterCase)) {
+    if (!isCase(c)) {
       throw new InvalidOptionError(
         `cases.${key}`,
         c,

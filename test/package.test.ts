@@ -37,4 +37,48 @@ describe('the built package', { skip: built ? false : 'run `npm run build` first
     );
     assert.equal(cjs, esm.replace('default,', ''));
   });
+
+  it("lets the ESM and CommonJS copies loaded in one process work on each other's channels", () => {
+    // One dependency imports crew, another requires it: two copies of every class. A
+    // channel made by one copy must still work with the other's select and Pool.process.
+    const script = `
+      import { createRequire } from 'node:module';
+      import * as esm from 'crew';
+      const cjs = createRequire(import.meta.url)('crew');
+      const out = {};
+      const a = new esm.Channel(1);
+      await a.send('ready');
+      out.ready = await cjs.select({ a: a.onReceive() });
+      const waiting = cjs.select({ a: a.onReceive(), late: cjs.after(10_000) });
+      await a.send('woken');
+      out.woken = await waiting;
+      const b = new cjs.Channel();
+      const sending = esm.select({ b: b.onSend('sent'), late: esm.after(10_000) });
+      out.received = await b.receive();
+      out.sent = await sending;
+      const pool = new cjs.Pool((x) => x * 2, { concurrency: 2 });
+      const jobs = new esm.Channel();
+      const results = pool.process(jobs);
+      void (async () => {
+        for (const job of [1, 2, 3]) await jobs.send(job);
+        jobs.close();
+      })();
+      out.doubled = [];
+      for await (const r of results) out.doubled.push(r.value);
+      out.doubled.sort();
+      await pool.close();
+      console.log(JSON.stringify(out));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.deepEqual(JSON.parse(out), {
+      ready: { case: 'a', value: 'ready', ok: true },
+      woken: { case: 'a', value: 'woken', ok: true },
+      received: { value: 'sent', ok: true },
+      sent: { case: 'b' },
+      doubled: [2, 4, 6],
+    });
+  });
 });

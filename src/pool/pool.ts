@@ -5,7 +5,7 @@
  * (`engine.ts`) only values it can trust.
  */
 import type { Channel as ChannelType } from '../channel.js';
-import { Channel } from '../channel.js';
+import { Channel, isChannel } from '../channel.js';
 import { InvalidOptionError, PoolClosedError } from '../errors.js';
 import { checkBoolean, checkFunction, checkObject, checkSignal } from '../internal/validate.js';
 import { PoolEngine } from './engine.js';
@@ -214,7 +214,7 @@ export class Pool<J, R> {
    * @param capacity The results channel's buffer: an integer ≥ 0. Default 0.
    */
   process(jobs: ChannelType<J>, capacity = 0): Channel<Result<J, R>> {
-    if (!(jobs instanceof Channel)) throw new InvalidOptionError('jobs', jobs, 'a Channel');
+    if (!isChannel(jobs)) throw new InvalidOptionError('jobs', jobs, 'a Channel');
     const results = new Channel<Result<J, R>>(capacity);
     const iterator = new MapIterator(this.#engine, jobs, false, undefined);
     void (async () => {
