@@ -13,11 +13,8 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData, type Transferable } from 'node:worker_threads';
 import {
-  CANCEL_WIDTH,
-  OP_RUN,
-  RUN_WIDTH,
-  STATUS_ERROR,
-  STATUS_OK,
+  OP_CANCEL,
+  RESULT_WIDTH,
   type FromThread,
   type ThreadData,
   type ToThread,
@@ -91,12 +88,16 @@ function pickHandler(mod: Record<string, unknown>): Handler | undefined {
 function onMessage(message: ToThread): void {
   const ops = message.ops;
   for (let i = 0; i < ops.length;) {
-    if (ops[i] === OP_RUN) {
-      start(ops[i + 1] as number, ops[i + 2], ops[i + 3] as number);
-      i += RUN_WIDTH;
+    const first = ops[i] as number;
+    if (first > 0) {
+      start(first, ops[i + 1], 1);
+      i += 2;
+    } else if (first !== OP_CANCEL) {
+      start(-first, ops[i + 1], ops[i + 2] as number);
+      i += 3;
     } else {
       running.get(ops[i + 1] as number)?.abort(deserializeError(ops[i + 2]));
-      i += CANCEL_WIDTH;
+      i += 3;
     }
   }
 }
@@ -112,7 +113,7 @@ function start(id: number, job: unknown, attempt: number): void {
   } catch (error) {
     busyTotal += performance.now() - begin;
     busyCount++;
-    finish(id, STATUS_ERROR, error);
+    finish(id, false, error);
     return;
   }
   const took = performance.now() - begin;
@@ -120,29 +121,30 @@ function start(id: number, job: unknown, attempt: number): void {
   busyCount++;
   if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
     (result as PromiseLike<unknown>).then(
-      (value) => finish(id, STATUS_OK, value),
-      (error) => finish(id, STATUS_ERROR, error),
+      (value) => finish(id, true, value),
+      (error) => finish(id, false, error),
     );
   } else {
-    finish(id, STATUS_OK, result);
+    finish(id, true, result);
     // A long task's outcome leaves at once, not after the rest of its batch: the main side
     // sends the next task while this thread runs the one after, so the thread never idles.
     if (took >= LONG_TASK_MS) flush();
   }
 }
 
-function finish(id: number, status: number, value: unknown): void {
+/** Queues a task's outcome: `id, value` for a result, `-id, error` for a failure. */
+function finish(id: number, ok: boolean, value: unknown): void {
   running.delete(id);
   if (outbox.length === 0) queueMicrotask(flush);
-  if (status === STATUS_ERROR) {
-    outbox.push(id, status, serializeError(value));
+  if (!ok) {
+    outbox.push(-id, serializeError(value));
     itemTransfers.push(undefined);
   } else if (isTransferResult(value)) {
-    outbox.push(id, status, value.value);
+    outbox.push(id, value.value);
     itemTransfers.push(value.transferList);
     transfers.push(...value.transferList);
   } else {
-    outbox.push(id, status, value);
+    outbox.push(id, value);
     itemTransfers.push(undefined);
   }
 }
@@ -163,14 +165,14 @@ function flush(): void {
   } catch {
     // Something in the batch cannot be cloned (a function, a class instance with private
     // state...). Send them one by one, so that only the culprits fail.
-    for (let i = 0, k = 0; i < results.length; i += 3, k++) {
-      const one = results.slice(i, i + 3);
+    for (let i = 0, k = 0; i < results.length; i += RESULT_WIDTH, k++) {
+      const one = results.slice(i, i + RESULT_WIDTH);
       try {
         post({ type: 'results', results: one, busy }, perItem[k] as Transferable[] | undefined);
       } catch (error) {
         post({
           type: 'results',
-          results: [one[0], STATUS_ERROR, serializeError(error)],
+          results: [-Math.abs(one[0] as number), serializeError(error)],
           busy,
         });
       }

@@ -3,32 +3,29 @@
  * message carries many operations as a flat array, so that thousands of small
  * tasks cost a handful of `postMessage` calls, not thousands.
  *
- * Main → thread, one `ToThread` message: `ops` is a flat list of
- *   `OP_RUN, id, job, attempt`   start the handler for task `id`
- *   `OP_CANCEL, id, reason`      abort that task's `ctx.signal` with `reason` (serialized)
+ * Main → thread, one `ToThread` message: `ops` is a flat list of operations, each told
+ * apart by its first value (task ids start at 1):
+ *   `id, job`                  (id > 0) start the handler for task `id`, attempt 1
+ *   `-id, job, attempt`        (-id < 0) the same, for a later attempt
+ *   `0, id, reason`            abort that task's `ctx.signal` with `reason` (serialized)
+ * The common case, a first attempt, costs two values to clone, not four.
  *
  * Thread → main:
  *   `{ type: 'ready' }`                    the handler module loaded; sent once
  *   `{ type: 'load-error', error }`        it did not (serialized error); the thread is useless
- *   `{ type: 'results', results, busy }`   a flat list of `id, status, value` where status is
- *       `STATUS_OK` (value: the result) or `STATUS_ERROR` (value: a serialized error); `busy`
- *       is the mean synchronous time of these handlers in ms (how long each blocked the thread)
+ *   `{ type: 'results', results, busy }`   a flat list of `id, value` pairs: `id` for a
+ *       result, `-id` for a failure (value: a serialized error); `busy` is the mean
+ *       synchronous time of these handlers in ms (how long each blocked the thread)
  *
  * Order: a thread starts tasks in the order it receives them (and counts each start in
  * `workerData.started`), so the main side can tell which tasks of a dead thread never
  * began and may run elsewhere without using up an attempt.
  */
 
-export const OP_RUN = 0;
-export const OP_CANCEL = 1;
-/** Values per operation in `ToThread.ops`: op, id, and one more each. */
-export const RUN_WIDTH = 4;
-export const CANCEL_WIDTH = 3;
-
-export const STATUS_OK = 0;
-export const STATUS_ERROR = 1;
+/** First value of a cancel operation in `ToThread.ops`; see the header. */
+export const OP_CANCEL = 0;
 /** Values per result in `ResultsMessage.results`. */
-export const RESULT_WIDTH = 3;
+export const RESULT_WIDTH = 2;
 
 export interface ToThread {
   ops: unknown[];

@@ -12,10 +12,7 @@
 import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
 import {
   OP_CANCEL,
-  OP_RUN,
   RESULT_WIDTH,
-  RUN_WIDTH,
-  STATUS_OK,
   type FromThread,
   type ThreadData,
   type ToThread,
@@ -177,9 +174,10 @@ export class Thread {
     this.#flushQueued = false;
     if (!this.alive) return;
     const ops = this.#ops;
-    const sending: TaskRecord[] = [];
+    const outgoing = this.#outgoing;
+    const cancels = ops.length;
     const before = this.#sent;
-    for (const task of this.#outgoing) {
+    for (const task of outgoing) {
       if (task.cancelled) {
         // Aborted before it left: it never runs, and the thread hears nothing of it.
         this.#inflight.delete(task.id);
@@ -188,8 +186,8 @@ export class Thread {
         continue;
       }
       task.seq = ++this.#sent;
-      sending.push(task);
-      ops.push(OP_RUN, task.id, task.job, task.attempt);
+      if (task.attempt === 1) ops.push(task.id, task.job);
+      else ops.push(-task.id, task.job, task.attempt);
       if (task.transfer !== undefined) this.#transfer.push(...task.transfer);
     }
     this.#outgoing = [];
@@ -202,7 +200,10 @@ export class Thread {
       } catch {
         // Something in the batch cannot be cloned: send one by one, so only the culprits fail.
         this.#sent = before;
-        this.#sendEach(ops.slice(0, ops.length - sending.length * RUN_WIDTH), sending);
+        this.#sendEach(
+          ops.slice(0, cancels),
+          outgoing.filter((task) => !task.cancelled),
+        );
       }
     }
     if (this.#inflight.size === 0) this.#becameIdle();
@@ -212,7 +213,7 @@ export class Thread {
     if (cancels.length > 0) this.#worker.postMessage({ ops: cancels } satisfies ToThread);
     for (const task of tasks) {
       try {
-        const op = [OP_RUN, task.id, task.job, task.attempt];
+        const op = [-task.id, task.job, task.attempt];
         this.#worker.postMessage({ ops: op } satisfies ToThread, task.transfer as Transferable[]);
         task.seq = ++this.#sent;
       } catch (error) {
@@ -228,14 +229,14 @@ export class Thread {
       const results = message.results;
       this.#hooks.busy(message.busy);
       for (let i = 0; i < results.length; i += RESULT_WIDTH) {
-        const task = this.#inflight.get(results[i] as number);
+        const signed = results[i] as number;
+        const ok = signed > 0;
+        const task = this.#inflight.get(ok ? signed : -signed);
         if (task === undefined) continue;
         this.#inflight.delete(task.id);
         task.thread = undefined;
         this.completed++;
-        const ok = results[i + 1] === STATUS_OK;
-        const value = ok ? results[i + 2] : deserializeError(results[i + 2]);
-        this.#hooks.settled(task, ok, value);
+        this.#hooks.settled(task, ok, ok ? results[i + 1] : deserializeError(results[i + 1]));
       }
       if (this.#inflight.size === 0) this.#becameIdle();
     } else if (message.type === 'ready') {
