@@ -102,6 +102,13 @@ async function floor(_capacity: number, consumers: number, n: number): Promise<v
 }
 
 const N = 600_000;
+/**
+ * Processes per line and implementation. On this machine a process lands, for reasons outside
+ * the code (the same code, the same schedule of microtasks), in a slow or a fast mode for its
+ * whole life: crew's unbuffered 1 → 1 ran at 2.5–2.9 or 3.8–5.8 million ops/s, async-channel's
+ * at 2.6–2.8 or 4.2–4.7. With 5 processes the median was a coin toss between modes; 11 steady it.
+ */
+const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 11);
 const N_TS_CHAN = 30_000; // ts-chan yields to the macrotask queue, so it is far slower
 
 for (const capacity of [0, 1024]) {
@@ -117,7 +124,7 @@ for (const capacity of [0, 1024]) {
         'floor (one await per send and per receive)': () =>
           throughput(N, () => floor(capacity, consumers, N)),
       },
-      { rounds: 5, isolate: process.env.CREW_BENCH_ISOLATE !== '0' },
+      { rounds: ROUNDS, isolate: process.env.CREW_BENCH_ISOLATE !== '0' },
     );
   }
 }
