@@ -31,6 +31,12 @@ const FIB_TASKS = 200;
 const FIB_N = 27;
 const LATENCY_TASKS = 2_000;
 const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
+/**
+ * Rounds of case (c), each a fresh process per implementation: between two runs of 3 rounds on
+ * a quiet machine crew's speedup read 2.11× and 1.18× (and piscina's 1.60× and 1.72×), so (c)
+ * takes more rounds than the cases that measure many small tasks.
+ */
+const FIB_ROUNDS = Number(process.env.CREW_BENCH_FIB_ROUNDS ?? 7);
 /** Which cases to run, e.g. `CREW_BENCH_THREADS_CASES=ac`; default all of a, b, c, d. */
 const CASES = process.env.CREW_BENCH_THREADS_CASES ?? 'abcd';
 
@@ -272,7 +278,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
           ]),
         ),
       },
-      { rounds: ROUNDS, unit: 'ms', higherIsBetter: false, isolate: true, warmup: 2 },
+      { rounds: FIB_ROUNDS, unit: 'ms', higherIsBetter: false, isolate: true, warmup: 2 },
     );
   } finally {
     await closeAll([...started.values()]);
