@@ -1,3 +1,4 @@
+import type { Task } from '../pool/task.js';
 import { appendCallerStack } from './serialize-error.js';
 
 function ignore(): void {}
@@ -26,6 +27,36 @@ export function withCallerStack<R>(promise: Promise<R>): Promise<R> {
     throw error;
   });
   return derived;
+}
+
+/**
+ * A {@link Task} handed out by `submit`/`trySubmit`, whose `result` adds the awaiting
+ * caller's frames to a thread's error, as `run()` does (see {@link withCallerStack}). The
+ * wrapper promise is made when `result` is first read, so that it is the one awaited.
+ */
+export class CallerStackTask<R> implements Task<R> {
+  readonly #task: Task<R>;
+  #result: Promise<R> | undefined = undefined;
+
+  constructor(task: Task<R>) {
+    this.#task = task;
+  }
+
+  get result(): Promise<R> {
+    return (this.#result ??= withCallerStack(this.#task.result));
+  }
+
+  get attempts(): number {
+    return this.#task.attempts;
+  }
+
+  get settled(): boolean {
+    return this.#task.settled;
+  }
+
+  cancel(reason?: unknown): void {
+    this.#task.cancel(reason);
+  }
 }
 
 /**

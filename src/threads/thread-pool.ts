@@ -30,7 +30,7 @@ import {
   type ThreadPoolOptions,
   type ThreadTaskOptions,
 } from './options.js';
-import { withCallerStack } from './caller-stack.js';
+import { CallerStackTask, withCallerStack } from './caller-stack.js';
 
 /** `pool.stats` of a ThreadPool: the Pool's numbers, and each thread's. */
 export interface ThreadPoolStats extends PoolStats {
@@ -190,18 +190,22 @@ export class ThreadPool<J, R> {
     return withCallerStack(this.#pool.run(job, options));
   }
 
-  /** Like `Pool.submit`: resolves with the {@link Task} once it is queued (or started). */
+  /**
+   * Like `Pool.submit`: resolves with the {@link Task} once it is queued (or started). A
+   * thread's error from `task.result` ends with the awaiting caller's frames, as in `run()`.
+   */
   submit(job: J, options?: ThreadTaskOptions): Promise<Task<R>> {
     if (this.#closing) return Promise.reject(new PoolClosedError());
     this.#handOver();
-    return this.#pool.submit(job, options);
+    return this.#pool.submit(job, options).then(wrapTask<R>);
   }
 
   /** Like `Pool.trySubmit`: hands `job` over only if that needs no waiting. */
   trySubmit(job: J, options?: ThreadTaskOptions): Task<R> | undefined {
     if (this.#closing) throw new PoolClosedError();
     this.#handOver();
-    return this.#pool.trySubmit(job, options);
+    const task = this.#pool.trySubmit(job, options);
+    return task === undefined ? undefined : new CallerStackTask(task);
   }
 
   /** Like `Pool.map`: a {@link Result} per job, pulling jobs only as room frees. */
@@ -339,4 +343,8 @@ function signalSource(signal: AbortSignal): AbortSource {
         signal.addEventListener('abort', () => listener.handleAbort(signal.reason), { once: true });
     },
   };
+}
+
+function wrapTask<R>(task: Task<R>): Task<R> {
+  return new CallerStackTask(task);
 }

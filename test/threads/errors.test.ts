@@ -47,6 +47,38 @@ describe('ThreadPool error fidelity', () => {
     assert.match(error.stack ?? '', /callerInTheTest/, 'the caller on the main side');
   });
 
+  it("adds the awaiting caller to a submitted task's error too", T, async () => {
+    await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
+      threads: 1,
+    });
+    async function awaitsSubmitted(): Promise<unknown> {
+      const task = await pool.submit({ kind: 'throw' });
+      try {
+        return await task.result;
+      } catch (error) {
+        return error;
+      }
+    }
+    async function awaitsTried(): Promise<unknown> {
+      const task = pool.trySubmit({ kind: 'throw' });
+      assert.ok(task !== undefined, 'an idle pool takes the task at once');
+      try {
+        return await task.result;
+      } catch (error) {
+        return error;
+      }
+    }
+    for (const [caller, error] of [
+      ['awaitsSubmitted', await awaitsSubmitted()],
+      ['awaitsTried', await awaitsTried()],
+    ] as const) {
+      const stack = (error as Error).stack ?? '';
+      assert.match(stack, /behaviours\.mjs/, 'the frame that threw, in the thread');
+      assert.match(stack, /awaited from/);
+      assert.match(stack, new RegExp(caller), 'the caller on the main side');
+    }
+  });
+
   it('returns a built-in error as an instance of its own class', T, async () => {
     await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
       threads: 1,
