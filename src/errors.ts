@@ -20,8 +20,30 @@ export type CrewErrorCode =
   | 'CREW_CLI_STOPPED'
   | 'CREW_CLI_INTERRUPTED';
 
+/**
+ * The brand of crew's errors: a registered symbol, the same in every copy of crew, so that
+ * `instanceof` also recognises an error from the other copy when a process loads both the
+ * ESM and the CommonJS build (one dependency imports crew, another requires it).
+ */
+const kCrewError = Symbol.for('crew.CrewError');
+
 /** The base class of every error crew raises. */
 export class CrewError extends Error {
+  /** The code of every error of this class; `undefined` on `CrewError` itself (any code). */
+  static readonly code: CrewErrorCode | undefined = undefined;
+
+  /**
+   * `error instanceof X`: an instance of X from this copy of crew, or a crew error from
+   * another copy whose `code` is X's (any crew error for `CrewError`).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    if ((value as Record<symbol, unknown>)[kCrewError] !== true) return false;
+    const code = (this as { readonly code?: CrewErrorCode }).code;
+    return code === undefined || (value as CrewError).code === code;
+  }
+
   /** A stable, machine-readable code, e.g. `CREW_POOL_CLOSED`. */
   readonly code: CrewErrorCode;
 
@@ -34,9 +56,12 @@ export class CrewError extends Error {
     return this.constructor.name;
   }
 }
+Object.defineProperty(CrewError.prototype, kCrewError, { value: true });
 
 /** Bad input: an option or argument outside what crew accepts. The message names the option, the value and what is expected. */
 export class InvalidOptionError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_INVALID_OPTION';
+
   /** The name of the option or argument, e.g. `concurrency`. */
   readonly option: string;
   /** The value that was given. */
@@ -54,6 +79,8 @@ export class InvalidOptionError extends CrewError {
 
 /** A send or close on a closed channel, or a send still waiting when its channel closed. */
 export class ChannelClosedError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_CHANNEL_CLOSED';
+
   constructor(message = 'The channel is closed') {
     super('CREW_CHANNEL_CLOSED', message);
   }
@@ -61,6 +88,8 @@ export class ChannelClosedError extends CrewError {
 
 /** A job handed to a pool that no longer accepts work (after `close()` or `abort()`). */
 export class PoolClosedError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_POOL_CLOSED';
+
   constructor(message = 'The pool is closed and accepts no more jobs') {
     super('CREW_POOL_CLOSED', message);
   }
@@ -68,6 +97,8 @@ export class PoolClosedError extends CrewError {
 
 /** An attempt that ran past its `timeout`; it is the reason `ctx.signal` aborts with. */
 export class TaskTimeoutError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_TASK_TIMEOUT';
+
   /** The timeout that elapsed, in milliseconds. */
   readonly timeout: number;
 
@@ -79,6 +110,8 @@ export class TaskTimeoutError extends CrewError {
 
 /** A thread that died while running a task: an uncaught error, `process.exit()`, or out of memory. The exit code or error is in `cause`. */
 export class ThreadCrashError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_THREAD_CRASHED';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('CREW_THREAD_CRASHED', message, options);
   }
@@ -86,6 +119,8 @@ export class ThreadCrashError extends CrewError {
 
 /** A `WaitGroup` counter that would drop below zero: more `done()` (or negative `add()`) than `add()`. */
 export class NegativeCounterError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_NEGATIVE_COUNTER';
+
   constructor(message = 'The WaitGroup counter would drop below zero') {
     super('CREW_NEGATIVE_COUNTER', message);
   }
@@ -93,6 +128,8 @@ export class NegativeCounterError extends CrewError {
 
 /** A `Semaphore` released by more weight than is held. */
 export class SemaphoreWeightError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_SEMAPHORE_WEIGHT';
+
   constructor(message = 'The semaphore was released by more weight than is held') {
     super('CREW_SEMAPHORE_WEIGHT', message);
   }
@@ -100,6 +137,8 @@ export class SemaphoreWeightError extends CrewError {
 
 /** A ThreadPool's handler module that cannot be used: it failed to load, or its default export is not a function. The load error, if any, is in `cause`. */
 export class InvalidModuleError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_MODULE_INVALID';
+
   /** The module, as a `file:` URL. */
   readonly module: string;
 

@@ -10,6 +10,18 @@ import {
 } from '../src/index.js';
 
 describe('errors', () => {
+  it('instanceof tells the classes apart and accepts no look-alike', () => {
+    const closed = new PoolClosedError();
+    assert.ok(closed instanceof PoolClosedError);
+    assert.ok(closed instanceof CrewError);
+    assert.ok(!(closed instanceof ChannelClosedError));
+    assert.ok(!(new Error('plain') instanceof CrewError));
+    const lookAlike = Object.assign(new Error('not crew'), { code: 'CREW_POOL_CLOSED' });
+    assert.ok(!(lookAlike instanceof PoolClosedError), 'a code alone does not make a crew error');
+    assert.ok(!(lookAlike instanceof CrewError));
+    assert.equal(PoolClosedError.code, 'CREW_POOL_CLOSED');
+  });
+
   it('every error is a CrewError with a stable code and its class name', () => {
     const cases: [CrewError, string, string][] = [
       [

@@ -38,7 +38,7 @@ describe('the built package', { skip: built ? false : 'run `npm run build` first
     assert.equal(cjs, esm.replace('default,', ''));
   });
 
-  it("lets the ESM and CommonJS copies loaded in one process work on each other's channels", () => {
+  it("lets the ESM and CommonJS copies loaded in one process work on each other's channels and errors", () => {
     // One dependency imports crew, another requires it: two copies of every class. A
     // channel made by one copy must still work with the other's select and Pool.process.
     const script = `
@@ -67,6 +67,13 @@ describe('the built package', { skip: built ? false : 'run `npm run build` first
       for await (const r of results) out.doubled.push(r.value);
       out.doubled.sort();
       await pool.close();
+      const refused = await pool.run(1).catch((error) => error);
+      out.errors = [
+        refused instanceof esm.PoolClosedError,
+        refused instanceof esm.CrewError,
+        refused instanceof esm.ChannelClosedError,
+        new esm.ChannelClosedError() instanceof cjs.ChannelClosedError,
+      ];
       console.log(JSON.stringify(out));
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -79,6 +86,7 @@ describe('the built package', { skip: built ? false : 'run `npm run build` first
       received: { value: 'sent', ok: true },
       sent: { case: 'b' },
       doubled: [2, 4, 6],
+      errors: [true, true, false, true],
     });
   });
 });

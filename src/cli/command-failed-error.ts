@@ -1,7 +1,9 @@
-import { CrewError } from '../index.js';
+import { CrewError, type CrewErrorCode } from '../index.js';
 
 /** A command that exited with a non-zero status or was ended by a signal. */
 export class CommandFailedError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_COMMAND_FAILED';
+
   /** The exit code, or `null` when a signal ended the command. */
   readonly exitCode: number | null;
   readonly signal: string | null;

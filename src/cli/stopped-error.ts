@@ -1,4 +1,4 @@
-import { CrewError } from '../index.js';
+import { CrewError, type CrewErrorCode } from '../index.js';
 
 /**
  * The reason a job that had not started yet never will: the run is stopping (a first Ctrl-C,
@@ -6,6 +6,8 @@ import { CrewError } from '../index.js';
  * `--resume` runs it.
  */
 export class StoppedError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_CLI_STOPPED';
+
   constructor() {
     super('CREW_CLI_STOPPED', 'The run is stopping; this job was not started');
   }
@@ -16,6 +18,8 @@ export class StoppedError extends CrewError {
  * failed (its command's process group was killed), so a `--resume` runs it again.
  */
 export class InterruptedError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_CLI_INTERRUPTED';
+
   constructor() {
     super('CREW_CLI_INTERRUPTED', 'The job was stopped because the run was interrupted or halted');
   }

@@ -1,4 +1,4 @@
-import { CrewError } from '../index.js';
+import { CrewError, type CrewErrorCode } from '../index.js';
 
 /**
  * Bad usage of the `crew` command: an unknown flag, a malformed value, a missing module or
@@ -6,6 +6,8 @@ import { CrewError } from '../index.js';
  * before any job starts.
  */
 export class UsageError extends CrewError {
+  static override readonly code: CrewErrorCode = 'CREW_CLI_USAGE';
+
   constructor(message: string) {
     super('CREW_CLI_USAGE', message);
   }
