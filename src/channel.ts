@@ -20,6 +20,7 @@ import {
   type Receiver,
   type Sender,
 } from './internal/channel-waiters.js';
+import { brand } from './internal/brand.js';
 import { RingBuffer } from './internal/ring-buffer.js';
 import { optionalSignal } from './internal/validate.js';
 import { WaiterQueue } from './internal/waiter-queue.js';
@@ -73,11 +74,7 @@ export function waiterQueues<T>(channel: Channel<T>): WaiterQueues<T> {
 
 /** Whether `value` is a channel made by any copy of crew (see `kWaiterQueues`). */
 export function isChannel(value: unknown): value is Channel<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<symbol, unknown>)[kWaiterQueues] === 'function'
-  );
+  return typeof brand(value, kWaiterQueues) === 'function';
 }
 
 /**

@@ -1,3 +1,4 @@
+import { brand } from './internal/brand.js';
 import { describe } from './internal/describe.js';
 
 /**
@@ -38,8 +39,7 @@ export class CrewError extends Error {
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null) return false;
-    if ((value as Record<symbol, unknown>)[kCrewError] !== true) return false;
+    if (brand(value, kCrewError) !== true) return false;
     const code = (this as { readonly code?: CrewErrorCode }).code;
     return code === undefined || (value as CrewError).code === code;
   }

@@ -11,6 +11,7 @@
  *    so exactly one case fires and the others consume or deliver nothing.
  */
 import { InvalidOptionError } from './errors.js';
+import { brand } from './internal/brand.js';
 import type { Channel, WaitOptions } from './channel.js';
 import { waiterQueues } from './channel.js';
 import type { Receiver, Sender } from './internal/channel-waiters.js';
@@ -63,11 +64,7 @@ for (const kind of [ReceiveCase, SendCase, AfterCase]) {
 }
 
 function isCase(value: unknown): value is SelectCase {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[kCase] === true
-  );
+  return brand(value, kCase) === true;
 }
 
 /** Any case a select accepts. */
