@@ -22,30 +22,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundleCli } from '../scripts/bundle-cli.js';
 import { compare, report } from './harness.js';
 
 const JOBS = 1000;
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const spawner = fileURLToPath(new URL('../src/cli/spawner.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'crew-bench-cli-'));
 
 // The CLI as a user runs it: plain JavaScript, bundled from the current source by esbuild (as
 // tsup does for dist/), into a private folder, so that a concurrent rebuild of dist/ cannot
 // pull files from under a run.
-const cli = join(dir, 'main.mjs');
-buildSync({
-  // The CLI and its spawner, side by side as in dist/cli/.
-  entryPoints: { main, spawner },
-  outdir: dir,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'error',
-});
+const cli = bundleCli(dir);
 
 const hasParallel = spawnSync('parallel', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasParallel) {

@@ -4,12 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundleCli } from '../../scripts/bundle-cli.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const spawner = fileURLToPath(new URL('../../src/cli/spawner.ts', import.meta.url));
 // By URL, so that a test may run crew in any folder.
 const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
@@ -40,18 +39,7 @@ export function bundled(): string {
   if (bundle !== undefined) return bundle;
   const dir = mkdtempSync(join(tmpdir(), 'crew-cli-bundle-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  bundle = join(dir, 'main.mjs');
-  // With the spawner next to it, as in dist/.
-  buildSync({
-    entryPoints: { main, spawner },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
+  bundle = bundleCli(dir);
   return bundle;
 }
 

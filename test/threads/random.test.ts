@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Task } from '../../src/index.js';
 import { ThreadPool } from '../../src/threads/index.js';
-import { fixture, prng, type Behaviour } from './helpers.js';
-import { forEachSeed } from '../random.js';
+import { fixture, type Behaviour } from './helpers.js';
+import { forEachSeed, prng } from '../random.js';
 
 type Outcome = { settled: number; status: 'fulfilled' | 'rejected' | 'pending'; value?: unknown };
 
