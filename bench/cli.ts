@@ -4,8 +4,10 @@
  * at a time. Every implementation is one whole command, timed from start to exit, with the
  * 1,000 inputs on its stdin and its output thrown away; one op is one job.
  *
- * - `crew run` is the CLI bundled to plain JavaScript, as a user runs it: grouped output (each job's stdout and stderr captured through pipes), and with
- *   `-u` (output passed straight through, as xargs does).
+ * - `crew run` is the CLI bundled to plain JavaScript, as a user runs it: grouped output (each
+ *   job's stdout and stderr captured in temp files), and with `-u` (output passed straight
+ *   through, as xargs does). Its commands are started by Perl spawners (the default where perl
+ *   is installed), and, in a third line, by Node.js spawners (`CREW_SPAWNER=node`).
  * - GNU parallel with its defaults (grouped output); skipped, with a note, when not installed.
  * - `xargs -P 8 -n 1`: no grouping, no records; the floor for a runner that forks per job.
  * - `node spawn loop`: the least a Node.js program can do for the same work — read the
@@ -14,7 +16,7 @@
  *   from it to xargs is Node's.
  *
  * On Linux, Node.js forks with fork(2), whose cost grows with the parent's memory; that is
- * most of crew's per-job cost, and why crew stays lean on the hot path.
+ * most of a Node.js spawner's per-job cost, and why crew prefers a Perl one.
  *
  * Run alone: node --import tsx bench/cli.ts
  */
@@ -61,12 +63,19 @@ for (let i = 0; i < 8; i++) start();
 `;
 
 /** Runs one whole command with the inputs on stdin; returns jobs per second. */
-function timed(program: string, args: string[]): () => Promise<number> {
+function timed(
+  program: string,
+  args: string[],
+  env: Record<string, string> = {},
+): () => Promise<number> {
   return () =>
     new Promise((resolve, reject) => {
       const stdin = openSync(inputs, 'r');
       const start = process.hrtime.bigint();
-      const child = spawn(program, args, { stdio: [stdin, 'ignore', 'pipe'] });
+      const child = spawn(program, args, {
+        stdio: [stdin, 'ignore', 'pipe'],
+        env: { ...process.env, ...env },
+      });
       closeSync(stdin);
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
@@ -88,6 +97,11 @@ try {
     const impls: Record<string, () => Promise<number>> = {
       'crew run': timed(process.execPath, [cli, 'run', '-j', '8', '--', ...argv]),
       'crew run -u': timed(process.execPath, [cli, 'run', '-u', '-j', '8', '--', ...argv]),
+      'crew run, Node.js spawners': timed(
+        process.execPath,
+        [cli, 'run', '-j', '8', '--', ...argv],
+        { CREW_SPAWNER: 'node' },
+      ),
       xargs: timed('xargs', ['-P', '8', '-n', '1', ...argv]),
       'node spawn loop': timed(process.execPath, ['-e', SPAWN_LOOP, program]),
     };

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from './duration.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
 import { parseRate, type Rate } from './rate.js';
+import type { SpawnerKind } from './spawners.js';
 import { UsageError } from './usage-error.js';
 
 /** Everything `crew run` was asked to do, checked. */
@@ -40,6 +41,8 @@ export interface RunArgs {
   quiet: boolean;
   ungroup: boolean;
   dryRun: boolean;
+  /** What starts the commands, from the environment's `CREW_SPAWNER`. */
+  spawner: SpawnerKind;
 }
 
 export const HELP = `Usage: crew <command> [options]
@@ -104,6 +107,12 @@ Output:
   -q, --quiet           no progress line and no summary
       --dry-run         print each job's command line instead of running it
   -h, --help            show this help
+
+Environment:
+  CREW_SPAWNER=perl|node|auto
+                        what starts the commands: a small perl process (fastest: perl is on every
+                        Debian, Ubuntu and macOS system) or a Node.js one; auto (default) uses
+                        perl when it is on PATH and works
 
 Exit status: the number of failed jobs (at most 101); 0 when all succeeded; 2 for bad usage;
 130 (SIGINT) or 143 (SIGTERM) when interrupted. A run stopped by --halt exits with the number
@@ -191,7 +200,23 @@ function integer(flag: string, text: string | undefined, min: number): number | 
 }
 
 /** `crew run`'s arguments (after `run`), checked; `'help'` when help was asked for. Throws `UsageError`. */
-export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
+const SPAWNERS: readonly SpawnerKind[] = ['auto', 'perl', 'node'];
+
+function parseSpawner(value: string | undefined): SpawnerKind {
+  if (value === undefined || value === '') return 'auto';
+  const kind = SPAWNERS.find((name) => name === value);
+  if (kind === undefined) {
+    throw new UsageError(
+      `CREW_SPAWNER must be one of ${SPAWNERS.join(', ')}; got ${JSON.stringify(value)}`,
+    );
+  }
+  return kind;
+}
+
+export function parseRunArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RunArgs | 'help' {
   const { options, command, inputs } = split(argv);
   let values;
   try {
@@ -256,5 +281,6 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
     quiet: values.quiet ?? false,
     ungroup: values.ungroup ?? false,
     dryRun: values['dry-run'] ?? false,
+    spawner: parseSpawner(env.CREW_SPAWNER),
   };
 }

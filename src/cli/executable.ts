@@ -11,6 +11,12 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** The path of `program` on `PATH`, or `undefined` when it is not there (or not executable). */
+export function findExecutable(program: string): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir.length > 0);
+  return dirs.map((dir) => join(dir, program)).find(isExecutable);
+}
+
 /**
  * Checks, before any job starts, that `program` can be run: a path must name an executable
  * file, a bare name must be found on `PATH`. Throws `UsageError` otherwise, so a typo in the
@@ -22,8 +28,7 @@ export function checkExecutable(program: string): void {
       throw new UsageError(`Cannot run ${program}: not an executable file`);
     return;
   }
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir.length > 0);
-  if (!dirs.some((dir) => isExecutable(join(dir, program)))) {
+  if (findExecutable(program) === undefined) {
     throw new UsageError(`Cannot run ${program}: command not found on PATH`);
   }
 }

@@ -31,6 +31,16 @@ export class ProcessGroups {
     }
   }
 
+  /** Whether any process of the group led by `pid` is left (a zombie counts). */
+  static alive(pid: number): boolean {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
+  }
+
   /**
    * Resolves once no process of the group led by `pid` is left, or after `limit` ms (a member
    * that nobody reaps stays a zombie, and still counts). Checks every millisecond: it is used
@@ -40,12 +50,7 @@ export class ProcessGroups {
     const deadline = performance.now() + limit;
     return new Promise((resolve) => {
       const check = (): void => {
-        try {
-          process.kill(-pid, 0);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ESRCH') return resolve();
-        }
-        if (performance.now() >= deadline) resolve();
+        if (!ProcessGroups.alive(pid) || performance.now() >= deadline) resolve();
         else setTimeout(check, 1);
       };
       check();

@@ -3,8 +3,9 @@
  * binary frames over one socket, so that a job's output crosses as raw bytes, never re-encoded.
  *
  * crew → spawner: `[u32 length][u8 kind][u32 id][payload]`, where `length` counts what follows
- * it. `RUN` carries the argv as JSON (any string survives it, so an argument can never split
- * or merge); `STOP` and `KILL_ALL` carry nothing.
+ * it. `RUN` carries the argv, its arguments in UTF-8 joined with NUL bytes (no argument can
+ * hold one: exec takes C strings, and crew refuses such a job before it is sent); `STOP` and
+ * `KILL_ALL` carry nothing.
  *
  * spawner → crew, one `DONE` frame per job: `[u32 length][u32 id][i32 exit code, -1 for
  * none][u8 n][n bytes: signal name][u32 stdout length][stdout][stderr]`.
@@ -24,6 +25,15 @@ export type RequestKind = typeof RUN | typeof STOP | typeof KILL_ALL;
 export interface SpawnerConfig {
   capture: boolean;
   killGrace: number;
+}
+
+/** A RUN request's payload: the arguments joined with NUL bytes (none may contain one). */
+export function encodeArgv(argv: readonly string[]): string {
+  return argv.join('\0');
+}
+
+export function decodeArgv(payload: string): string[] {
+  return payload.split('\0');
 }
 
 export function encodeRequest(kind: RequestKind, id: number, payload?: string): Buffer {

@@ -1,5 +1,7 @@
 /**
- * A spawner: the small helper process that starts `crew run`'s commands for it. It lives in
+ * A spawner: the small helper process that starts `crew run`'s commands for it. This is the
+ * Node.js one; where perl works, crew uses the Perl one instead (perl-spawner.ts: the same
+ * protocol and guarantees, forking in a fraction of the time). It lives in
  * its own file because it runs as its own process (`node spawner.js '<config JSON>'`, the
  * socket to crew on fd 3, crew's stdout and stderr as its own).
  *
@@ -21,6 +23,7 @@ import {
   KILL_ALL,
   RUN,
   STOP,
+  decodeArgv,
   decodeRequest,
   encodeDone,
   type SpawnerConfig,
@@ -48,7 +51,7 @@ function start(id: number, argv: string[]): void {
 
 const reader = new FrameReader((body) => {
   const { kind, id, payload } = decodeRequest(body);
-  if (kind === RUN) start(id, JSON.parse(payload) as string[]);
+  if (kind === RUN) start(id, decodeArgv(payload));
   else if (kind === STOP) running.get(id)?.abort();
   else if (kind === KILL_ALL) groups.killAll('SIGKILL');
 });

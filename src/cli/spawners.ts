@@ -1,15 +1,19 @@
 /**
- * crew's side of its spawner processes (see spawner.ts): it starts them, hands each command to
- * the one with the fewest running, and turns the answers back into `CommandOutcome`s.
+ * crew's side of its spawner processes (spawner.ts, or perl-spawner.ts where perl works): it
+ * starts them, hands each command to the one with the fewest running, and turns the answers
+ * back into `CommandOutcome`s.
  *
  * A spawner that dies (killed from outside) fails its running commands with exit code 127 and
  * a line on stderr, and is replaced when the next command comes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { CommandOutcome } from './command.js';
+import { unlaunchable, type CommandOutcome } from './command.js';
+import { findExecutable } from './executable.js';
+import { PERL_SPAWNER } from './perl-spawner.js';
 import {
   FrameReader,
   KILL_ALL,
@@ -17,8 +21,22 @@ import {
   STOP,
   decodeDone,
   encodeRequest,
+  encodeArgv,
   type SpawnerConfig,
 } from './spawner-protocol.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * What starts the commands (`CREW_SPAWNER`): `perl` (perl-spawner.ts, about twice as fast),
+ * `node` (spawner.ts), or `auto`: perl when it is on PATH and works, else node.
+ */
+export type SpawnerKind = 'auto' | 'perl' | 'node';
+
+/** How many spawners to start, by kind (a Perl spawner forks faster, so fewer do). */
+export interface SpawnerCounts {
+  perl: number;
+  node: number;
+}
 
 interface Waiting {
   resolve: (outcome: CommandOutcome) => void;
@@ -62,26 +80,55 @@ function loaderFlags(): string[] {
   return flags;
 }
 
+/** Whether `perl` can run the Perl spawner here (its modules are all there): compiles it once. */
+function perlWorks(perl: string): boolean {
+  return spawnSync(perl, ['-c', '-e', PERL_SPAWNER], { stdio: 'ignore' }).status === 0;
+}
+
 export class Spawners {
-  readonly #entry: string;
+  /** The command that starts one spawner, then its arguments. */
+  readonly #command: readonly string[];
   readonly #count: number;
-  readonly #config: string;
   readonly #spawners: Spawner[] = [];
   #nextId = 1;
 
   /**
-   * Returns undefined when the spawner's file cannot be found (crew's CLI bundled on its own):
-   * crew then starts its commands itself.
+   * Starts the spawners of `kind`, as many as `counts` gives for it. Returns undefined when crew should start its commands
+   * itself: `node` was chosen (or `auto` found no working perl) and the Node.js spawner's file
+   * cannot be found (crew's CLI bundled on its own). Throws `UsageError` for `perl` when no
+   * perl on PATH can run the Perl spawner.
    */
-  static create(count: number, config: SpawnerConfig): Spawners | undefined {
+  static create(
+    kind: SpawnerKind,
+    counts: SpawnerCounts,
+    config: SpawnerConfig,
+  ): Spawners | undefined {
+    if (kind !== 'node') {
+      const perl = findExecutable('perl');
+      const works = perl !== undefined && perlWorks(perl);
+      if (kind === 'perl' && !works) {
+        throw new UsageError(
+          perl === undefined
+            ? 'CREW_SPAWNER=perl, but there is no perl on PATH'
+            : `CREW_SPAWNER=perl, but ${perl} cannot run crew's spawner (it needs the POSIX module)`,
+        );
+      }
+      if (works) {
+        const args = [String(config.capture ? 1 : 0), String(config.killGrace), tmpdir()];
+        return new Spawners([perl, '-e', PERL_SPAWNER, ...args], counts.perl);
+      }
+    }
     const entry = locate();
-    return entry === undefined ? undefined : new Spawners(entry, count, config);
+    if (entry === undefined) return undefined;
+    return new Spawners(
+      [process.execPath, ...loaderFlags(), entry, JSON.stringify(config)],
+      counts.node,
+    );
   }
 
-  private constructor(entry: string, count: number, config: SpawnerConfig) {
-    this.#entry = entry;
+  private constructor(command: readonly string[], count: number) {
+    this.#command = command;
     this.#count = count;
-    this.#config = JSON.stringify(config);
     for (let i = 0; i < count; i++) this.#spawners.push(this.#start());
   }
 
@@ -90,12 +137,14 @@ export class Spawners {
    * stops the command's whole group, and the promise still resolves only once it is gone.
    */
   run(argv: readonly string[], signal: AbortSignal): Promise<CommandOutcome> {
+    const refused = unlaunchable(argv);
+    if (refused !== undefined) return Promise.resolve(refused);
     const spawner = this.#pick();
     const id = this.#nextId++;
     return new Promise((resolve) => {
       const onAbort = (): void => void spawner.socket.write(encodeRequest(STOP, id));
       spawner.waiting.set(id, { resolve, signal, onAbort });
-      spawner.socket.write(encodeRequest(RUN, id, JSON.stringify(argv)));
+      spawner.socket.write(encodeRequest(RUN, id, encodeArgv(argv)));
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -141,7 +190,7 @@ export class Spawners {
   }
 
   #start(): Spawner {
-    const child = spawn(process.execPath, [...loaderFlags(), this.#entry, this.#config], {
+    const child = spawn(this.#command[0]!, this.#command.slice(1), {
       // Its own session, so that a terminal's signals reach crew alone, and a signal to crew's
       // process group leaves the spawner alive to clean up.
       detached: true,

@@ -59,6 +59,20 @@ describe('parseRunArgs', () => {
     assert.equal(parseRunArgs(['-h', 'echo']), 'help');
   });
 
+  it('reads CREW_SPAWNER from the environment: auto when unset or empty, else perl, node or auto', () => {
+    const spawner = (env: Record<string, string>) =>
+      (parseRunArgs(['true'], env) as RunArgs).spawner;
+    assert.equal(spawner({}), 'auto');
+    assert.equal(spawner({ CREW_SPAWNER: '' }), 'auto');
+    assert.equal(spawner({ CREW_SPAWNER: 'perl' }), 'perl');
+    assert.equal(spawner({ CREW_SPAWNER: 'node' }), 'node');
+    assert.equal(spawner({ CREW_SPAWNER: 'auto' }), 'auto');
+    assert.throws(() => parseRunArgs(['true'], { CREW_SPAWNER: 'Perl' }), {
+      code: 'CREW_CLI_USAGE',
+      message: 'CREW_SPAWNER must be one of auto, perl, node; got "Perl"',
+    });
+  });
+
   it('--quiet turns the progress line off even with --progress', () => {
     assert.equal(parse('--progress', '-q', 'true').progress, false);
   });

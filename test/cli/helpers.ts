@@ -27,6 +27,8 @@ export interface StartOptions {
    * to its own modules (a ThreadPool's thread entry).
    */
   tsx?: boolean;
+  /** Variables to set in crew's environment (on top of this process's). */
+  env?: Readonly<Record<string, string>>;
 }
 
 let bundle: string | undefined;
@@ -55,6 +57,7 @@ export function start(
   const child = spawn(process.execPath, [...entry, ...args], {
     cwd: options.cwd ?? root,
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
   });
   child.stdin.end(options.stdin ?? '');
   let stdout = '';

@@ -205,6 +205,94 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
   });
 
   it(
+    'a job whose input holds a NUL byte fails with 127 and says why; the other jobs run',
+    { timeout: 20_000 },
+    async () => {
+      const file = join(dir, 'nul.jsonl');
+      const { status, stdout, stderr } = await crew(['run', '-k', '--results', file, 'echo'], {
+        stdin: Buffer.from('a\0b\nc\n'),
+      });
+      assert.equal(status, 1);
+      assert.equal(stdout, 'c\n');
+      assert.match(stderr, /crew: "echo": an argument holds a NUL byte.*--null/);
+      assert.deepEqual(
+        results(file).map((line) => line.exitCode),
+        [127, 0],
+      );
+    },
+  );
+
+  it(
+    'what a job leaves running and writes after the job ended never reaches another job',
+    { timeout: 20_000 },
+    async () => {
+      // Job 1 leaves a process behind that writes once job 2 has started; job 2 ends only after
+      // that write. crew reuses capture files from job to job, but never those of a job whose
+      // process group is still there.
+      const started = join(dir, 'leftover-started');
+      const wrote = join(dir, 'leftover-wrote');
+      const jobs = [
+        `echo first; (while [ ! -e ${started} ]; do sleep 0.01; done; echo LATE; echo LATE >&2; touch ${wrote}) &`,
+        `touch ${started}; while [ ! -e ${wrote} ]; do sleep 0.01; done; echo second`,
+      ];
+      const { status, stdout, stderr } = await crew(['run', '-j', '1', '--', 'sh', '-c', '{}'], {
+        stdin: jobs.join('\n'),
+      });
+      assert.equal(status, 0, stderr);
+      assert.equal(stdout, 'first\nsecond\n');
+      assert.doesNotMatch(stderr, /LATE/);
+    },
+  );
+
+  it(
+    'CREW_SPAWNER picks what starts the commands; a bad value or a perl that cannot is bad usage',
+    { timeout: 30_000 },
+    async () => {
+      // A perl that cannot run crew's spawner, first on PATH.
+      const broken = join(dir, 'broken-perl');
+      const { mkdirSync, chmodSync } = await import('node:fs');
+      mkdirSync(broken);
+      writeFileSync(join(broken, 'perl'), '#!/bin/sh\nexit 1\n');
+      chmodSync(join(broken, 'perl'), 0o755);
+      const shadowed = { PATH: `${broken}:${process.env.PATH}` };
+      const empty = join(dir, 'empty-path');
+      mkdirSync(empty);
+      const run = (env: Record<string, string>, command = 'echo') =>
+        crew(['run', '-k', command, ':::', 'a', 'b'], { env });
+
+      for (const env of [
+        { CREW_SPAWNER: 'perl' },
+        { CREW_SPAWNER: 'node' },
+        { CREW_SPAWNER: 'auto' },
+        { CREW_SPAWNER: 'auto', ...shadowed }, // falls back to Node.js spawners
+      ]) {
+        const { status, stdout, stderr } = await run(env);
+        assert.deepEqual({ status, stdout, stderr }, { status: 0, stdout: 'a\nb\n', stderr: '' });
+      }
+      const bad = [
+        [
+          { CREW_SPAWNER: 'bash' },
+          /^crew: CREW_SPAWNER must be one of auto, perl, node; got "bash"\n$/,
+        ],
+        [
+          { CREW_SPAWNER: 'perl', ...shadowed },
+          /^crew: CREW_SPAWNER=perl, but .*broken-perl\/perl cannot run/,
+        ],
+        [
+          { CREW_SPAWNER: 'perl', PATH: empty },
+          /^crew: CREW_SPAWNER=perl, but there is no perl on PATH\n$/,
+        ],
+      ] as const;
+      for (const [env, message] of bad) {
+        const { status, stdout, stderr } = await run(env, '/bin/echo');
+        assert.equal(status, 2, stderr);
+        assert.equal(stdout, '');
+        assert.match(stderr, message);
+      }
+    },
+  );
+
+  it(
     'bad usage prints one line on stderr and exits 2 before any job starts',
     { timeout: 60_000 },
     async () => {
