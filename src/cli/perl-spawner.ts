@@ -23,6 +23,9 @@
 export const PERL_SPAWNER = String.raw`
 use strict;
 use warnings;
+# A perl without these modules (a trimmed install) cannot run this spawner: exit quietly, and
+# crew starts Node.js spawners instead.
+BEGIN { eval { require POSIX; require Fcntl; require Errno; require Config; 1 } or exit 3 }
 use POSIX ();
 use Fcntl qw(F_GETFD F_SETFD FD_CLOEXEC O_RDWR O_CREAT O_EXCL);
 use Errno qw(EINTR EAGAIN ENOENT ESRCH);

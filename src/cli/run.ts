@@ -131,13 +131,12 @@ class Runner {
       // newest child execs (measured: ~1.2x on \`true\`); Perl ones, which fork in a fraction of
       // the time, one per core (two measured ~10% slower). Never more than the job slots.
       const cores = availableParallelism();
-      const spawners = Spawners.create(
+      const spawners = await Spawners.start(
         args.spawner,
         { node: Math.min(args.jobs, 2 * cores), perl: Math.min(args.jobs, cores) },
         { capture, killGrace },
       );
       this.#spawners = spawners;
-      await spawners?.ready();
       const groups = this.#groups;
       return new Pool(
         commandHandler({

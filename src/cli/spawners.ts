@@ -6,7 +6,7 @@
  * A spawner that dies (killed from outside) fails its running commands with exit code 127 and
  * a line on stderr, and is replaced when the next command comes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,8 +48,8 @@ interface Spawner {
   process: ChildProcess;
   socket: Socket;
   waiting: Map<number, Waiting>;
-  /** Resolves once the spawner has started (or ended). */
-  ready: Promise<void>;
+  /** Resolves to `true` once the spawner has started, or to `false` if it ended before. */
+  ready: Promise<boolean>;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -80,11 +80,6 @@ function loaderFlags(): string[] {
   return flags;
 }
 
-/** Whether `perl` can run the Perl spawner here (its modules are all there): compiles it once. */
-function perlWorks(perl: string): boolean {
-  return spawnSync(perl, ['-c', '-e', PERL_SPAWNER], { stdio: 'ignore' }).status === 0;
-}
-
 export class Spawners {
   /** The command that starts one spawner, then its arguments. */
   readonly #command: readonly string[];
@@ -93,37 +88,44 @@ export class Spawners {
   #nextId = 1;
 
   /**
-   * Starts the spawners of `kind`, as many as `counts` gives for it. Returns undefined when crew should start its commands
-   * itself: `node` was chosen (or `auto` found no working perl) and the Node.js spawner's file
-   * cannot be found (crew's CLI bundled on its own). Throws `UsageError` for `perl` when no
-   * perl on PATH can run the Perl spawner.
+   * Starts the spawners of `kind`, as many as `counts` gives for it, and resolves once they are
+   * ready: a job's `--timeout` then measures the job, not a spawner's start-up. `auto` starts
+   * Perl spawners when perl is on PATH, and Node.js ones instead if those cannot run (a perl
+   * without the modules the spawner uses: it then exits at once, silently). Resolves to
+   * undefined when crew should start its commands itself: Node.js spawners are needed and their
+   * file cannot be found (crew's CLI bundled on its own). Rejects with `UsageError` for `perl`
+   * when no perl on PATH can run the Perl spawner.
    */
-  static create(
+  static async start(
     kind: SpawnerKind,
     counts: SpawnerCounts,
     config: SpawnerConfig,
-  ): Spawners | undefined {
+  ): Promise<Spawners | undefined> {
     if (kind !== 'node') {
       const perl = findExecutable('perl');
-      const works = perl !== undefined && perlWorks(perl);
-      if (kind === 'perl' && !works) {
-        throw new UsageError(
-          perl === undefined
-            ? 'CREW_SPAWNER=perl, but there is no perl on PATH'
-            : `CREW_SPAWNER=perl, but ${perl} cannot run crew's spawner (it needs the POSIX module)`,
-        );
+      if (perl === undefined && kind === 'perl') {
+        throw new UsageError('CREW_SPAWNER=perl, but there is no perl on PATH');
       }
-      if (works) {
+      if (perl !== undefined) {
         const args = [String(config.capture ? 1 : 0), String(config.killGrace), tmpdir()];
-        return new Spawners([perl, '-e', PERL_SPAWNER, ...args], counts.perl);
+        const spawners = new Spawners([perl, '-e', PERL_SPAWNER, ...args], counts.perl);
+        if (await spawners.#ready()) return spawners;
+        await spawners.close();
+        if (kind === 'perl') {
+          throw new UsageError(
+            `CREW_SPAWNER=perl, but ${perl} cannot run crew's spawner (it needs the modules POSIX, Fcntl, Errno and Config)`,
+          );
+        }
       }
     }
     const entry = locate();
     if (entry === undefined) return undefined;
-    return new Spawners(
+    const spawners = new Spawners(
       [process.execPath, ...loaderFlags(), entry, JSON.stringify(config)],
       counts.node,
     );
+    await spawners.#ready();
+    return spawners;
   }
 
   private constructor(command: readonly string[], count: number) {
@@ -150,12 +152,10 @@ export class Spawners {
     });
   }
 
-  /**
-   * Resolves once every spawner has started: a job's `--timeout` then measures the job, not a
-   * spawner's start-up.
-   */
-  ready(): Promise<void> {
-    return Promise.all(this.#spawners.map((spawner) => spawner.ready)).then(() => undefined);
+  /** Whether every spawner has started (each settles once it has, or has ended). */
+  async #ready(): Promise<boolean> {
+    const started = await Promise.all(this.#spawners.map((spawner) => spawner.ready));
+    return started.every(Boolean);
   }
 
   /** SIGKILLs every running command's group, in every spawner. */
@@ -197,12 +197,12 @@ export class Spawners {
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
     });
     const socket = child.stdio[3] as Socket;
-    let started!: () => void;
-    const ready = new Promise<void>((resolve) => (started = resolve));
+    let started!: (ok: boolean) => void;
+    const ready = new Promise<boolean>((resolve) => (started = resolve));
     const spawner: Spawner = { process: child, socket, waiting: new Map(), ready };
     const reader = new FrameReader((body) => {
       const { id, outcome } = decodeDone(body);
-      if (id === 0) return started();
+      if (id === 0) return started(true);
       const waiting = spawner.waiting.get(id);
       if (waiting === undefined) return;
       spawner.waiting.delete(id);
@@ -215,7 +215,7 @@ export class Spawners {
     });
     // 'close', not 'exit': every answer the spawner sent before it ended has been read.
     child.on('close', (code, signal) => {
-      started();
+      started(false);
       const index = this.#spawners.indexOf(spawner);
       if (index !== -1) this.#spawners.splice(index, 1);
       const reason = Buffer.from(
