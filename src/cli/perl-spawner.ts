@@ -106,10 +106,11 @@ sub capture_files {
   return ($out, $err, undef);
 }
 
-# Everything written to a capture file; the file is then empty and at its start.
+# Everything written to a capture file (most often nothing: no read); the file is then empty
+# and at its start.
 sub drain {
   my ($fh) = @_;
-  return '' unless defined $fh;
+  return '' unless defined $fh && -s $fh;
   my $data = '';
   sysseek($fh, 0, 0);
   while (1) {
