@@ -11,7 +11,7 @@
  * the submitter's async context; a task that has to wait captures that context (an
  * `AsyncResource`) and its handler runs inside it.
  *
- * Invariants: `#running` (handlers that have not returned) ≤ `#workers` ≤ `concurrency`,
+ * Invariants: `#running.count` (handlers that have not returned) ≤ `#workers` ≤ `concurrency`,
  * except right after `concurrency` was lowered, until running handlers return; a task is
  * in at most one place (blocked list, queue, backoff set, a running attempt); every task
  * settles exactly once.
@@ -22,6 +22,7 @@ import { TaskTimeoutError } from '../errors.js';
 import { Emitter, type PoolEvents } from './events.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
+import { RunningAttempts, isCurrent } from './running-attempts.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { WaitingTasks } from './waiting-tasks.js';
 import {
@@ -61,9 +62,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   readonly #waiting: WaitingTasks<J, R>;
   #limiter: RateLimiter | undefined;
   #workers = 0;
-  #running = 0;
-  /** Running attempts, newest first (a doubly linked list through the contexts). */
-  #attempts: AttemptContext<J, R> | undefined = undefined;
+  readonly #running = new RunningAttempts<J, R>();
   #paused = false;
   #phase = OPEN;
   #abortReason: unknown = undefined;
@@ -110,7 +109,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   snapshot(): PoolStats {
-    return this.stats.snapshot(this.#running, this.#waiting.queued, this.#waiting.retrying);
+    return this.stats.snapshot(this.#running.count, this.#waiting.queued, this.#waiting.retrying);
   }
 
   #clock(): number {
@@ -222,13 +221,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     task.state = RUNNING;
     const ctx = new AttemptContext(task, task.nextAttempt(), now);
     task.current = ctx;
-    this.#running++;
-    const head = this.#attempts;
-    if (head !== undefined) {
-      head.prev = ctx;
-      ctx.next = head;
-    }
-    this.#attempts = ctx;
+    this.#running.add(ctx);
     const timeout = task.config.timeout;
     if (timeout > 0) ctx.timer = setTimeout(this.#onTimeout, timeout, ctx);
     this.stats.wait(typeof queuedAt === 'number' ? now - queuedAt : 0);
@@ -239,24 +232,20 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #end(ctx: AttemptContext<J, R>, value: unknown, failed: boolean, now: number): void {
-    this.#running--;
+    this.#running.remove(ctx);
     if (ctx.timer !== undefined) clearTimeout(ctx.timer);
-    if (ctx.prev !== undefined) ctx.prev.next = ctx.next;
-    else this.#attempts = ctx.next;
-    if (ctx.next !== undefined) ctx.next.prev = ctx.prev;
-    ctx.prev = ctx.next = undefined;
     this.stats.run(now - ctx.start);
-    const task = ctx.task;
     // Already settled or moved on (timeout, cancel, abort): the outcome is no one's.
-    if (task.current !== ctx || task.state !== RUNNING) return;
+    if (!isCurrent(ctx)) return;
+    const task = ctx.task;
     if (failed) this.#failAttempt(task, value);
     else this.#settle(task, true, value, false);
   }
 
   #onTimeout = (ctx: AttemptContext<J, R>): void => {
     ctx.timer = undefined;
+    if (!isCurrent(ctx)) return;
     const task = ctx.task;
-    if (task.current !== ctx || task.state !== RUNNING) return;
     const error = new TaskTimeoutError(task.config.timeout);
     ctx.abort(error);
     this.#failAttempt(task, error);
@@ -322,10 +311,8 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
    */
   cancelAll(config: TaskConfig<J, R>, reason: unknown): void {
     const found = this.#waiting.withConfig(config);
-    for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
-      const task = ctx.task;
-      if (task.config === config && task.current === ctx && task.state === RUNNING)
-        found.push(task);
+    for (const ctx of this.#running.all()) {
+      if (ctx.task.config === config && isCurrent(ctx)) found.push(ctx.task);
     }
     for (const task of found) this.cancel(task, reason);
   }
@@ -367,7 +354,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #checkIdle(): void {
-    if (this.#idle || this.#running > 0 || this.#workers > 0 || !this.#waiting.empty) {
+    if (this.#idle || this.#running.count > 0 || this.#workers > 0 || !this.#waiting.empty) {
       return;
     }
     this.#idle = true;
@@ -411,10 +398,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       this.#paused = false;
       this.#limiter?.dispose();
       for (const task of this.#waiting.removeAll()) this.#settle(task, false, reason, true);
-      for (let ctx = this.#attempts; ctx !== undefined; ctx = ctx.next) {
+      for (const ctx of this.#running.all()) {
         ctx.abort(reason);
-        const task = ctx.task;
-        if (task.current === ctx && task.state === RUNNING) this.#settle(task, false, reason, true);
+        if (isCurrent(ctx)) this.#settle(ctx.task, false, reason, true);
       }
       this.#checkIdle();
     }

@@ -69,7 +69,6 @@ describe('parseRunArgs', () => {
     assert.equal(spawner({ CREW_SPAWNER: 'auto' }), 'auto');
     assert.throws(() => parseRunArgs(['true'], { CREW_SPAWNER: 'Perl' }), {
       code: 'CREW_CLI_USAGE',
-      message: 'CREW_SPAWNER must be one of auto, perl, node; got "Perl"',
     });
   });
 
