@@ -27,7 +27,7 @@ import {
 import { UsageError } from './usage-error.js';
 
 /**
- * What starts the commands (`CREW_SPAWNER`): `perl` (perl-spawner.ts, about twice as fast),
+ * What starts the commands (`CREW_SPAWNER`): `perl` (perl-spawner.ts, about 1.6× as fast),
  * `node` (spawner.ts), or `auto`: perl when it is on PATH and works, else node.
  */
 export type SpawnerKind = 'auto' | 'perl' | 'node';
