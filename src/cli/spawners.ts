@@ -83,6 +83,8 @@ function loaderFlags(): string[] {
 export class Spawners {
   /** The command that starts one spawner, then its arguments. */
   readonly #command: readonly string[];
+  /** The spawners' environment (the commands get crew's own: see the Perl spawner's). */
+  readonly #env: NodeJS.ProcessEnv;
   readonly #count: number;
   readonly #spawners: Spawner[] = [];
   #nextId = 1;
@@ -107,8 +109,21 @@ export class Spawners {
         throw new UsageError('CREW_SPAWNER=perl, but there is no perl on PATH');
       }
       if (perl !== undefined) {
-        const args = [String(config.capture ? 1 : 0), String(config.killGrace), tmpdir()];
-        const spawners = new Spawners([perl, '-e', PERL_SPAWNER, ...args], counts.perl);
+        // PERL_BADLANG=0: no warnings from perl about a locale the system lacks (LANG or LC_ALL
+        // naming one that is not installed is common in containers). The spawner restores the
+        // variable as crew had it (the last argument: "" for unset, else "=" and its value) for
+        // the commands.
+        const badlang = process.env.PERL_BADLANG;
+        const args = [
+          String(config.capture ? 1 : 0),
+          String(config.killGrace),
+          tmpdir(),
+          badlang === undefined ? '' : `=${badlang}`,
+        ];
+        const spawners = new Spawners([perl, '-e', PERL_SPAWNER, ...args], counts.perl, {
+          ...process.env,
+          PERL_BADLANG: '0',
+        });
         if (await spawners.#ready()) return spawners;
         await spawners.close();
         if (kind === 'perl') {
@@ -123,13 +138,15 @@ export class Spawners {
     const spawners = new Spawners(
       [process.execPath, ...loaderFlags(), entry, JSON.stringify(config)],
       counts.node,
+      process.env,
     );
     await spawners.#ready();
     return spawners;
   }
 
-  private constructor(command: readonly string[], count: number) {
+  private constructor(command: readonly string[], count: number, env: NodeJS.ProcessEnv) {
     this.#command = command;
+    this.#env = env;
     this.#count = count;
     for (let i = 0; i < count; i++) this.#spawners.push(this.#start());
   }
@@ -191,6 +208,7 @@ export class Spawners {
 
   #start(): Spawner {
     const child = spawn(this.#command[0]!, this.#command.slice(1), {
+      env: this.#env,
       // Its own session, so that a terminal's signals reach crew alone, and a signal to crew's
       // process group leaves the spawner alive to clean up.
       detached: true,

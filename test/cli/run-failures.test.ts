@@ -293,6 +293,25 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
   );
 
   it(
+    'the spawners are invisible: no warnings of their own, and commands get crew’s environment',
+    { timeout: 30_000 },
+    async () => {
+      // An uninstalled locale makes perl warn at start-up unless told not to (PERL_BADLANG=0);
+      // the commands must still see PERL_BADLANG as crew had it.
+      const locale = { LC_ALL: 'xx_XX.UTF-8' };
+      const show = ['run', '--', 'sh', '-c', 'echo "${PERL_BADLANG-unset}"', ':::', 'a'];
+      for (const spawner of ['perl', 'node']) {
+        const unset = await crew(show, { env: { ...locale, CREW_SPAWNER: spawner } });
+        assert.deepEqual(unset, { status: 0, signal: null, stdout: 'unset\n', stderr: '' });
+        const set = await crew(show, {
+          env: { ...locale, CREW_SPAWNER: spawner, PERL_BADLANG: '1' },
+        });
+        assert.deepEqual(set, { status: 0, signal: null, stdout: '1\n', stderr: '' });
+      }
+    },
+  );
+
+  it(
     'bad usage prints one line on stderr and exits 2 before any job starts',
     { timeout: 60_000 },
     async () => {
