@@ -18,8 +18,8 @@
  * (crew exited, crashed or was SIGKILLed), or a signal to the spawner, SIGKILLs every running
  * group, and the spawner exits.
  *
- * Arguments: capture (0 or 1), killGrace in ms, the temp directory, and crew's PERL_BADLANG ("" when
- * unset, else "=" and its value; perl itself runs with 0). Requests carry the argv as
+ * Arguments: capture (0 or 1), killGrace in ms, the temp directory, then crew's `PERL*` variables
+ * as `NAME=value` (perl itself runs without them, see spawners.ts). Requests carry the argv as
  * its arguments joined with NUL bytes (no argument can hold one: exec takes C strings).
  */
 export const PERL_SPAWNER = String.raw`
@@ -33,9 +33,10 @@ use Fcntl qw(F_GETFD F_SETFD FD_CLOEXEC O_RDWR O_CREAT O_EXCL);
 use Errno qw(EINTR EAGAIN ENOENT ESRCH);
 use Config;
 
-my ($capture, $grace, $tmpdir, $badlang) = @ARGV;
-# crew started perl with PERL_BADLANG=0 (no locale warnings); the commands get crew's own.
-if ($badlang eq '') { delete $ENV{PERL_BADLANG} } else { $ENV{PERL_BADLANG} = substr($badlang, 1) }
+my ($capture, $grace, $tmpdir, @restore) = @ARGV;
+# crew ran perl without its PERL* variables (and PERL_BADLANG=0); the commands get crew's own.
+delete $ENV{$_} for grep { /^PERL/ } keys %ENV;
+for (@restore) { my ($name, $value) = split /=/, $_, 2; $ENV{$name} = $value }
 my ($RUN, $STOP, $KILL_ALL) = (1, 2, 3);
 my @signame = split ' ', $Config{sig_name};
 my $hz = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;

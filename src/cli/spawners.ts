@@ -68,6 +68,24 @@ function locate(): string | undefined {
   return undefined;
 }
 
+/**
+ * perl's own environment: crew's, less every `PERL*` variable (PERL5OPT, PERL5LIB,
+ * PERL_UNICODE, PERLIO and the like change how perl itself runs: a debugger, UTF-8 layers on
+ * the spawner's binary files), with PERL_BADLANG=0 (no warnings about a locale the system
+ * lacks, common in containers). `restore` lists them as `NAME=value`: the spawner puts them
+ * back before it starts any command, so the commands get crew's environment.
+ */
+function perlEnvironment(): { env: NodeJS.ProcessEnv; restore: string[] } {
+  const env: NodeJS.ProcessEnv = { PERL_BADLANG: '0' };
+  const restore: string[] = [];
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (name.startsWith('PERL')) restore.push(`${name}=${value}`);
+    else env[name] = value;
+  }
+  return { env, restore };
+}
+
 /** Node flags that load a module before the entry (tsx, under the source), passed on. */
 function loaderFlags(): string[] {
   const flags: string[] = [];
@@ -109,21 +127,13 @@ export class Spawners {
         throw new UsageError('CREW_SPAWNER=perl, but there is no perl on PATH');
       }
       if (perl !== undefined) {
-        // PERL_BADLANG=0: no warnings from perl about a locale the system lacks (LANG or LC_ALL
-        // naming one that is not installed is common in containers). The spawner restores the
-        // variable as crew had it (the last argument: "" for unset, else "=" and its value) for
-        // the commands.
-        const badlang = process.env.PERL_BADLANG;
-        const args = [
-          String(config.capture ? 1 : 0),
-          String(config.killGrace),
-          tmpdir(),
-          badlang === undefined ? '' : `=${badlang}`,
-        ];
-        const spawners = new Spawners([perl, '-e', PERL_SPAWNER, ...args], counts.perl, {
-          ...process.env,
-          PERL_BADLANG: '0',
-        });
+        const { env, restore } = perlEnvironment();
+        const args = [String(config.capture ? 1 : 0), String(config.killGrace), tmpdir()];
+        const spawners = new Spawners(
+          [perl, '-e', PERL_SPAWNER, ...args, ...restore],
+          counts.perl,
+          env,
+        );
         if (await spawners.#ready()) return spawners;
         await spawners.close();
         if (kind === 'perl') {

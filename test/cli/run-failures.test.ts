@@ -296,17 +296,29 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
     'the spawners are invisible: no warnings of their own, and commands get crew’s environment',
     { timeout: 30_000 },
     async () => {
-      // An uninstalled locale makes perl warn at start-up unless told not to (PERL_BADLANG=0);
-      // the commands must still see PERL_BADLANG as crew had it.
-      const locale = { LC_ALL: 'xx_XX.UTF-8' };
-      const show = ['run', '--', 'sh', '-c', 'echo "${PERL_BADLANG-unset}"', ':::', 'a'];
-      for (const spawner of ['perl', 'node']) {
-        const unset = await crew(show, { env: { ...locale, CREW_SPAWNER: spawner } });
-        assert.deepEqual(unset, { status: 0, signal: null, stdout: 'unset\n', stderr: '' });
-        const set = await crew(show, {
-          env: { ...locale, CREW_SPAWNER: spawner, PERL_BADLANG: '1' },
+      // An uninstalled locale makes perl warn at start-up; PERL5OPT=-d would start perl's
+      // debugger, PERL_UNICODE=SDA put UTF-8 layers on its files. None may reach the Perl
+      // spawner, and the commands must still see each as crew had it.
+      const show = [
+        'run',
+        '--',
+        'sh',
+        '-c',
+        'echo "${PERL_BADLANG-unset} ${PERL5OPT-unset} ${PERL_UNICODE-unset}"',
+        ':::',
+        'a',
+      ];
+      const hostile = { LC_ALL: 'xx_XX.UTF-8', PERL5OPT: '-d', PERL_UNICODE: 'SDA' };
+      for (const CREW_SPAWNER of ['perl', 'node']) {
+        const plain = await crew(show, { env: { LC_ALL: 'xx_XX.UTF-8', CREW_SPAWNER } });
+        assert.deepEqual(plain, {
+          status: 0,
+          signal: null,
+          stdout: 'unset unset unset\n',
+          stderr: '',
         });
-        assert.deepEqual(set, { status: 0, signal: null, stdout: '1\n', stderr: '' });
+        const set = await crew(show, { env: { ...hostile, PERL_BADLANG: '1', CREW_SPAWNER } });
+        assert.deepEqual(set, { status: 0, signal: null, stdout: '1 -d SDA\n', stderr: '' });
       }
     },
   );
