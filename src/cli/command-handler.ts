@@ -4,6 +4,7 @@ import type { CommandOutcome } from './command.js';
 import type { JobRecord } from './job-record.js';
 import type { CommandTemplate } from './placeholders.js';
 import { StoppedError } from './stopped-error.js';
+import { wallClock } from './wall-clock.js';
 
 export interface CommandHandlerOptions {
   template: CommandTemplate;
@@ -47,7 +48,7 @@ export function commandHandler(
     if (stopping()) throw new StoppedError();
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const slot = free.pop() ?? options.slots + 1;
-    if (job.start === 0) job.start = Date.now();
+    if (job.start === 0) job.start = wallClock();
     const attempt = launch(template.fill({ input: job.input, seq: job.seq, slot }), ctx.signal);
     job.current = attempt;
     const outcome = await attempt;

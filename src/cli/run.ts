@@ -13,6 +13,7 @@ import { Progress } from './progress.js';
 import { describeError } from './results.js';
 import { Spawners } from './spawners.js';
 import { InterruptedError, StoppedError } from './stopped-error.js';
+import { wallClock } from './wall-clock.js';
 
 /** What a pool of either kind offers the runner: the public API shared by Pool and ThreadPool. */
 interface RunnerPool {
@@ -46,7 +47,7 @@ class Runner {
   #spawners: Spawners | undefined;
   readonly #pending = new Set<{ job: JobRecord; task: Task<unknown> }>();
   readonly #settling = new Set<Promise<void>>();
-  readonly #started = Date.now();
+  readonly #started = wallClock();
   readonly #progress: Progress | undefined;
   readonly #output: Output;
   #pool: RunnerPool | undefined;
@@ -73,7 +74,7 @@ class Runner {
           skipped: this.#skipped,
           running: this.#pool?.stats.running ?? 0,
           total: plan.inputs.total,
-          elapsed: Date.now() - this.#started,
+          elapsed: wallClock() - this.#started,
         }))
       : undefined;
     this.#output = new Output(args.keepOrder, this.#progress);
@@ -169,7 +170,7 @@ class Runner {
     const run = handler!;
     return new Pool(async (job: JobRecord, ctx: HandlerContext) => {
       if (this.#stop !== undefined) throw new StoppedError();
-      if (job.start === 0) job.start = Date.now();
+      if (job.start === 0) job.start = wallClock();
       job.attempts = ctx.attempt;
       let value: unknown;
       try {
@@ -201,7 +202,7 @@ class Runner {
         try {
           job.payload = JSON.parse(input);
         } catch (error) {
-          job.end = Date.now();
+          job.end = wallClock();
           this.#record(job, error, undefined);
           continue;
         }
@@ -215,7 +216,7 @@ class Runner {
         throw error;
       }
       // On threads the start of the first attempt is not seen here; the hand-over is close to it.
-      if (args.threads !== undefined) job.start = Date.now();
+      if (args.threads !== undefined) job.start = wallClock();
       const entry = { job, task };
       this.#pending.add(entry);
       if (this.#stop !== undefined && task.attempts === 0) task.cancel(new StoppedError());
@@ -245,7 +246,7 @@ class Runner {
       this.#output.skip(job.seq);
       return;
     }
-    job.end = Date.now();
+    job.end = wallClock();
     this.#record(job, error, value);
   }
 
