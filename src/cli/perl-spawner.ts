@@ -48,8 +48,10 @@ my $flags = fcntl($sock, F_GETFD, 0);
 fcntl($sock, F_SETFD, $flags | FD_CLOEXEC);
 
 # The running jobs by leader pid, and their pids by id. A job is
-# { id, out, err, stopped, kill_at, gone_by, status }: status is set once its leader is reaped.
+# { id, out, err, kill_at, gone_by, status }: status is set once its leader is reaped. The pids of
+# the jobs being stopped are also in %stopping (most loops have none to tend).
 my %jobs;
+my %stopping;
 my %pid_of;
 my $inbuf = '';
 my $captures = 0;
@@ -153,7 +155,7 @@ sub start {
     POSIX::_exit(127);
   }
   POSIX::setpgid($pid, $pid);
-  $jobs{$pid} = { id => $id, out => $out, err => $err, stopped => 0 };
+  $jobs{$pid} = { id => $id, out => $out, err => $err };
   $pid_of{$id} = $pid;
 }
 
@@ -161,16 +163,16 @@ sub stop {
   my ($id) = @_;
   my $pid = $pid_of{$id};
   return unless defined $pid;
-  my $job = $jobs{$pid};
-  return if $job->{stopped};
-  $job->{stopped} = 1;
+  return if $stopping{$pid};
+  $stopping{$pid} = 1;
   kill_group($pid, 'TERM');
-  $job->{kill_at} = now_ms() + $grace;
+  $jobs{$pid}{kill_at} = now_ms() + $grace;
 }
 
 sub finish {
   my ($pid) = @_;
   my $job = delete $jobs{$pid};
+  delete $stopping{$pid};
   delete $pid_of{$job->{id}};
   my $status = $job->{status};
   my ($code, $sig) = (-1, '');
@@ -190,7 +192,7 @@ sub reap {
     my $job = $jobs{$pid};
     next unless defined $job;
     $job->{status} = $?;
-    if ($job->{stopped}) {
+    if ($stopping{$pid}) {
       kill_group($pid, 'KILL');
       $job->{gone_by} = now_ms() + $grace;
     } else {
@@ -201,11 +203,11 @@ sub reap {
 
 # Stopped jobs: SIGKILL when the grace is up; answer once the group is gone.
 sub tend {
+  return unless %stopping;
   my $now = now_ms();
   my $wait;
-  for my $pid (keys %jobs) {
+  for my $pid (keys %stopping) {
     my $job = $jobs{$pid};
-    next unless $job->{stopped};
     if (defined $job->{status}) {
       if (!kill(0, -$pid) && $! == ESRCH || $now >= $job->{gone_by}) { finish($pid); next }
       $wait = 0.002;
