@@ -1,6 +1,6 @@
 import type { HandlerContext } from '../index.js';
 import { CommandFailedError } from './command-failed-error.js';
-import type { CommandOutcome } from './command.js';
+import { unlaunchable, type CommandOutcome } from './command.js';
 import type { JobRecord } from './job-record.js';
 import type { CommandTemplate } from './placeholders.js';
 import { StoppedError } from './stopped-error.js';
@@ -49,7 +49,10 @@ export function commandHandler(
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const slot = free.pop() ?? options.slots + 1;
     if (job.start === 0) job.start = wallClock();
-    const attempt = launch(template.fill({ input: job.input, seq: job.seq, slot }), ctx.signal);
+    const argv = template.fill({ input: job.input, seq: job.seq, slot });
+    // Checked here, before either launcher (in-process or a spawner, whose protocol is NUL-joined).
+    const refused = unlaunchable(argv);
+    const attempt = refused === undefined ? launch(argv, ctx.signal) : Promise.resolve(refused);
     job.current = attempt;
     const outcome = await attempt;
     free.push(slot);

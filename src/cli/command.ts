@@ -95,17 +95,16 @@ function drain(fd: number): Buffer {
   return data;
 }
 
-/**
- * Keeps a drained pair for the next command if the group led by `pid` is gone; else (or with
- * no pid: a stopped command, whose group may outlive its kill grace) closes it.
- */
-function release(pair: [number, number], pid: number | undefined): void {
-  if (pid === undefined || ProcessGroups.alive(pid)) {
-    closeSync(pair[0]);
-    closeSync(pair[1]);
-  } else {
-    spare.push(pair);
-  }
+/** Keeps a drained pair for the next command if the group led by `pid` is gone; else closes it. */
+function release(pair: [number, number], pid: number): void {
+  if (ProcessGroups.alive(pid)) discard(pair);
+  else spare.push(pair);
+}
+
+/** Closes a pair that something may still write to (a stopped command's group may outlive its grace). */
+function discard(pair: [number, number]): void {
+  closeSync(pair[0]);
+  closeSync(pair[1]);
 }
 
 /**
@@ -126,8 +125,6 @@ export function runCommand(
   argv: readonly string[],
   options: RunCommandOptions,
 ): Promise<CommandOutcome> {
-  const refused = unlaunchable(argv);
-  if (refused !== undefined) return Promise.resolve(refused);
   return new Promise((resolve) => {
     const { signal, groups } = options;
     const files = options.capture ? captureFiles() : undefined;
@@ -159,7 +156,7 @@ export function runCommand(
         if (files !== undefined) release(files, pid);
         return resolve(outcome);
       }
-      if (files !== undefined) release(files, undefined);
+      if (files !== undefined) discard(files);
       // A stopped command's leader may be gone while the rest of its group ignores SIGTERM:
       // finish the group off, and resolve once it is gone.
       ProcessGroups.kill(pid, 'SIGKILL');

@@ -129,7 +129,7 @@ class Runner {
       const capture = !args.ungroup;
       const { killGrace } = args;
       // Spawners (see spawner.ts): Node.js ones two per core, since one is idle while its
-      // newest child execs (measured: ~1.2x on \`true\`); Perl ones, which fork in a fraction of
+      // newest child execs (measured: ~1.2x on `true`); Perl ones, which fork in a fraction of
       // the time, one per core (two measured ~10% slower). Never more than the job slots.
       const cores = availableParallelism();
       const spawners = await Spawners.start(

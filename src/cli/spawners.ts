@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { unlaunchable, type CommandOutcome } from './command.js';
+import type { CommandOutcome } from './command.js';
 import { findExecutable } from './executable.js';
 import { PERL_SPAWNER } from './perl-spawner.js';
 import {
@@ -166,8 +166,6 @@ export class Spawners {
    * stops the command's whole group, and the promise still resolves only once it is gone.
    */
   run(argv: readonly string[], signal: AbortSignal): Promise<CommandOutcome> {
-    const refused = unlaunchable(argv);
-    if (refused !== undefined) return Promise.resolve(refused);
     const spawner = this.#pick();
     const id = this.#nextId++;
     return new Promise((resolve) => {
