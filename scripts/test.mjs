@@ -35,14 +35,16 @@ function run(list, env = {}) {
 }
 
 let status = run(files);
-// `crew run` starts its commands with Perl spawners where perl works, else with Node.js ones
-// (src/cli/spawners.ts): a whole run (no paths given) runs the end-to-end tests of commands
-// once more on the Node.js spawners.
+// `crew run` starts its commands with Python spawners where python3 works, else Perl ones, else
+// Node.js ones (src/cli/spawners.ts): a whole run (no paths given) runs the end-to-end tests of
+// commands once more on each of the other two.
 if (roots.length === 0 && !process.env.CREW_SPAWNER) {
   const again = files.filter((file) =>
     /cli[\\/]run-(command|failures|resume)\.test\.ts$/.test(file),
   );
-  console.log(`\n# again with CREW_SPAWNER=node: ${again.join(' ')}`);
-  status = Math.max(status, run(again, { CREW_SPAWNER: 'node' }));
+  for (const spawner of ['perl', 'node']) {
+    console.log(`\n# again with CREW_SPAWNER=${spawner}: ${again.join(' ')}`);
+    status = Math.max(status, run(again, { CREW_SPAWNER: spawner }));
+  }
 }
 process.exit(status);

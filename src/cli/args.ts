@@ -109,10 +109,10 @@ Output:
   -h, --help            show this help
 
 Environment:
-  CREW_SPAWNER=perl|node|auto
-                        what starts the commands: a small perl process (fastest: perl is on every
-                        Debian, Ubuntu and macOS system) or a Node.js one; auto (default) uses
-                        perl when it is on PATH and works
+  CREW_SPAWNER=python|perl|node|auto
+                        what starts the commands: a small python3 (fastest: posix_spawn), perl
+                        (on every Debian, Ubuntu and macOS system) or Node.js process; auto
+                        (default) uses the first of these that is on PATH and works
 
 Exit status: the number of failed jobs (at most 101); 0 when all succeeded; 2 for bad usage;
 130 (SIGINT) or 143 (SIGTERM) when interrupted. A run stopped by --halt exits with the number
@@ -200,7 +200,7 @@ function integer(flag: string, text: string | undefined, min: number): number | 
 }
 
 /** `crew run`'s arguments (after `run`), checked; `'help'` when help was asked for. Throws `UsageError`. */
-const SPAWNERS: readonly SpawnerKind[] = ['auto', 'perl', 'node'];
+const SPAWNERS: readonly SpawnerKind[] = ['auto', 'python', 'perl', 'node'];
 
 function parseSpawner(value: string | undefined): SpawnerKind {
   if (value === undefined || value === '') return 'auto';

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { UsageError } from './usage-error.js';
 
@@ -11,10 +11,32 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** The path of `program` on `PATH`, or `undefined` when it is not there (or not executable). */
-export function findExecutable(program: string): string | undefined {
+/** Whether the file starts with `#!`: a script, run through another program. */
+function isScript(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') === '#!';
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The path of `program` on `PATH`, or `undefined` when it is not there (or not executable).
+ * With `binary`, the first that is not a `#!` script (a version manager's shim).
+ */
+export function findExecutable(
+  program: string,
+  options: { binary?: boolean } = {},
+): string | undefined {
   const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir.length > 0);
-  return dirs.map((dir) => join(dir, program)).find(isExecutable);
+  return dirs
+    .map((dir) => join(dir, program))
+    .find((path) => isExecutable(path) && !(options.binary === true && isScript(path)));
 }
 
 /**

@@ -130,11 +130,16 @@ class Runner {
       const { killGrace } = args;
       // Spawners (see spawner.ts): Node.js ones two per core, since one is idle while its
       // newest child execs (measured: ~1.2x on `true`); Perl ones, which fork in a fraction of
-      // the time, one per core (two measured ~10% slower). Never more than the job slots.
+      // the time, one per core (two measured ~10% slower); Python ones PYTHON_PER_CORE.
+      // Never more than the job slots.
       const cores = availableParallelism();
       const spawners = await Spawners.start(
         args.spawner,
-        { node: Math.min(args.jobs, 2 * cores), perl: Math.min(args.jobs, cores) },
+        {
+          node: Math.min(args.jobs, 2 * cores),
+          perl: Math.min(args.jobs, cores),
+          python: Math.min(args.jobs, cores),
+        },
         { capture, killGrace },
       );
       this.#spawners = spawners;

@@ -1,5 +1,5 @@
 /**
- * crew's side of its spawner processes (spawner.ts, or perl-spawner.ts where perl works): it
+ * crew's side of its spawner processes (python-spawner.ts, perl-spawner.ts or spawner.ts): it
  * starts them, hands each command to the one with the fewest running, and turns the answers
  * back into `CommandOutcome`s.
  *
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandOutcome } from './command.js';
 import { findExecutable } from './executable.js';
 import { PERL_SPAWNER } from './perl-spawner.js';
+import { PYTHON_SPAWNER } from './python-spawner.js';
 import {
   FrameReader,
   KILL_ALL,
@@ -27,13 +28,15 @@ import {
 import { UsageError } from './usage-error.js';
 
 /**
- * What starts the commands (`CREW_SPAWNER`): `perl` (perl-spawner.ts, about 1.6× as fast),
- * `node` (spawner.ts), or `auto`: perl when it is on PATH and works, else node.
+ * What starts the commands (`CREW_SPAWNER`): `python` (python-spawner.ts: posix_spawn, the
+ * fastest), `perl` (perl-spawner.ts), `node` (spawner.ts), or `auto`: the first of these that
+ * is on PATH and works.
  */
-export type SpawnerKind = 'auto' | 'perl' | 'node';
+export type SpawnerKind = 'auto' | 'python' | 'perl' | 'node';
 
-/** How many spawners to start, by kind (a Perl spawner forks faster, so fewer do). */
+/** How many spawners to start, by kind. */
 export interface SpawnerCounts {
+  python: number;
   perl: number;
   node: number;
 }
@@ -69,22 +72,68 @@ function locate(): string | undefined {
 }
 
 /**
- * perl's own environment: crew's, less every `PERL*` variable (PERL5OPT, PERL5LIB,
- * PERL_UNICODE, PERLIO and the like change how perl itself runs: a debugger, UTF-8 layers on
- * the spawner's binary files), with PERL_BADLANG=0 (no warnings about a locale the system
- * lacks, common in containers). `restore` lists them as `NAME=value`: the spawner puts them
- * back before it starts any command, so the commands get crew's environment.
+ * A scripted spawner's own environment: crew's, less every variable whose name starts with
+ * `variables` (PERL5OPT, PERL_UNICODE, PYTHONPATH and the like change how the interpreter
+ * itself runs: a debugger, UTF-8 layers on binary files, other modules), plus `extra`.
+ * `restore` lists the removed ones as `NAME=value`: the spawner puts them back before it
+ * starts any command, so the commands get crew's environment.
  */
-function perlEnvironment(): { env: NodeJS.ProcessEnv; restore: string[] } {
-  const env: NodeJS.ProcessEnv = { PERL_BADLANG: '0' };
+function scrubbedEnvironment(
+  variables: string,
+  extra: Record<string, string>,
+): { env: NodeJS.ProcessEnv; restore: string[] } {
+  const env: NodeJS.ProcessEnv = { ...extra };
   const restore: string[] = [];
   for (const [name, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (name.startsWith('PERL')) restore.push(`${name}=${value}`);
+    if (name.startsWith(variables)) restore.push(`${name}=${value}`);
     else env[name] = value;
   }
   return { env, restore };
 }
+
+/** A spawner written in a scripting language: how to find and start its interpreter. */
+interface ScriptedSpawner {
+  kind: 'python' | 'perl';
+  program: string;
+  /** The interpreter on PATH, or undefined. */
+  find: () => string | undefined;
+  flags: string[];
+  source: string;
+  /** The prefix of the variables that change how the interpreter runs (kept from it). */
+  variables: string;
+  /** Set for the interpreter only. */
+  env: Record<string, string>;
+  /** What a working interpreter has, for the error when it does not. */
+  needs: string;
+}
+
+/** The scripted spawners, in the order `auto` tries them (fastest first). */
+const SCRIPTED: readonly ScriptedSpawner[] = [
+  {
+    kind: 'python',
+    program: 'python3',
+    // Version managers put a shell-script shim first on PATH, which costs 0.4 s a start.
+    find: () => findExecutable('python3', { binary: true }),
+    flags: ['-S', '-c'],
+    source: PYTHON_SPAWNER,
+    variables: 'PYTHON',
+    // In the C locale, Python would add LC_CTYPE=C.UTF-8 to the commands' environment.
+    env: { PYTHONCOERCECLOCALE: '0' },
+    needs: 'Python 3.8 or later, with os.posix_spawnp',
+  },
+  {
+    kind: 'perl',
+    program: 'perl',
+    find: () => findExecutable('perl'),
+    flags: ['-e'],
+    source: PERL_SPAWNER,
+    variables: 'PERL',
+    // No warnings about a locale the system lacks (common in containers).
+    env: { PERL_BADLANG: '0' },
+    needs: 'the modules POSIX, Fcntl, Errno and Config',
+  },
+];
 
 /** Node flags that load a module before the entry (tsx, under the source), passed on. */
 function loaderFlags(): string[] {
@@ -109,38 +158,38 @@ export class Spawners {
 
   /**
    * Starts the spawners of `kind`, as many as `counts` gives for it, and resolves once they are
-   * ready: a job's `--timeout` then measures the job, not a spawner's start-up. `auto` starts
-   * Perl spawners when perl is on PATH, and Node.js ones instead if those cannot run (a perl
-   * without the modules the spawner uses: it then exits at once, silently). Resolves to
-   * undefined when crew should start its commands itself: Node.js spawners are needed and their
-   * file cannot be found (crew's CLI bundled on its own). Rejects with `UsageError` for `perl`
-   * when no perl on PATH can run the Perl spawner.
+   * ready: a job's `--timeout` then measures the job, not a spawner's start-up. `auto` tries
+   * Python, then Perl, then Node.js spawners: an interpreter that is not on PATH, or cannot run
+   * its spawner (too old, or missing a module: the spawner then exits at once, silently), is
+   * passed over. Resolves to undefined when crew should start its commands itself: Node.js
+   * spawners are needed and their file cannot be found (crew's CLI bundled on its own).
+   * Rejects with `UsageError` for `python` or `perl` when that interpreter is not on PATH or
+   * cannot run its spawner.
    */
   static async start(
     kind: SpawnerKind,
     counts: SpawnerCounts,
     config: SpawnerConfig,
   ): Promise<Spawners | undefined> {
-    if (kind !== 'node') {
-      const perl = findExecutable('perl');
-      if (perl === undefined && kind === 'perl') {
-        throw new UsageError('CREW_SPAWNER=perl, but there is no perl on PATH');
+    const args = [String(config.capture ? 1 : 0), String(config.killGrace), tmpdir()];
+    for (const script of kind === 'auto' ? SCRIPTED : SCRIPTED.filter((s) => s.kind === kind)) {
+      const program = script.find();
+      if (program === undefined) {
+        if (kind === 'auto') continue;
+        throw new UsageError(`CREW_SPAWNER=${kind}, but there is no ${script.program} on PATH`);
       }
-      if (perl !== undefined) {
-        const { env, restore } = perlEnvironment();
-        const args = [String(config.capture ? 1 : 0), String(config.killGrace), tmpdir()];
-        const spawners = new Spawners(
-          [perl, '-e', PERL_SPAWNER, ...args, ...restore],
-          counts.perl,
-          env,
+      const { env, restore } = scrubbedEnvironment(script.variables, script.env);
+      const spawners = new Spawners(
+        [program, ...script.flags, script.source, ...args, ...restore],
+        counts[script.kind],
+        env,
+      );
+      if (await spawners.#ready()) return spawners;
+      await spawners.close();
+      if (kind !== 'auto') {
+        throw new UsageError(
+          `CREW_SPAWNER=${kind}, but ${program} cannot run crew's spawner (it needs ${script.needs})`,
         );
-        if (await spawners.#ready()) return spawners;
-        await spawners.close();
-        if (kind === 'perl') {
-          throw new UsageError(
-            `CREW_SPAWNER=perl, but ${perl} cannot run crew's spawner (it needs the modules POSIX, Fcntl, Errno and Config)`,
-          );
-        }
       }
     }
     const entry = locate();

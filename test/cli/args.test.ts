@@ -59,11 +59,12 @@ describe('parseRunArgs', () => {
     assert.equal(parseRunArgs(['-h', 'echo']), 'help');
   });
 
-  it('reads CREW_SPAWNER from the environment: auto when unset or empty, else perl, node or auto', () => {
+  it('reads CREW_SPAWNER from the environment: auto when unset or empty, else python, perl, node or auto', () => {
     const spawner = (env: Record<string, string>) =>
       (parseRunArgs(['true'], env) as RunArgs).spawner;
     assert.equal(spawner({}), 'auto');
     assert.equal(spawner({ CREW_SPAWNER: '' }), 'auto');
+    assert.equal(spawner({ CREW_SPAWNER: 'python' }), 'python');
     assert.equal(spawner({ CREW_SPAWNER: 'perl' }), 'perl');
     assert.equal(spawner({ CREW_SPAWNER: 'node' }), 'node');
     assert.equal(spawner({ CREW_SPAWNER: 'auto' }), 'auto');

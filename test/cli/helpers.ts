@@ -122,6 +122,20 @@ export function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Which of `pids` are still alive after they have had `ms` milliseconds to finish dying: a
+ * killed process closes its files (a FIFO's reader sees its end) a moment before it becomes a
+ * zombie, so the end of its output is not yet its end. Polled, as a process's exit gives its
+ * non-parent no event; a process that outlived a kill stays alive the whole time and is reported.
+ */
+export async function aliveAfter(pids: readonly number[], ms = 2000): Promise<boolean[]> {
+  const deadline = performance.now() + ms;
+  while (pids.some(alive) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return pids.map(alive);
+}
+
 /** Resolves once the child's `stream` has printed something matching `pattern`. */
 export function whenPrinted(
   child: ChildProcess,

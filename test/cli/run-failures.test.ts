@@ -245,46 +245,73 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
   );
 
   it(
-    'CREW_SPAWNER picks what starts the commands; a bad value or a perl that cannot is bad usage',
-    { timeout: 30_000 },
+    'CREW_SPAWNER picks what starts the commands; auto takes the first that works; a bad value or an interpreter that cannot is bad usage',
+    { timeout: 60_000 },
     async () => {
-      // A perl that cannot run crew's spawner, first on PATH.
-      const broken = join(dir, 'broken-perl');
-      const { mkdirSync, chmodSync } = await import('node:fs');
-      mkdirSync(broken);
-      writeFileSync(join(broken, 'perl'), '#!/bin/sh\nexit 1\n');
-      chmodSync(join(broken, 'perl'), 0o755);
-      const shadowed = { PATH: `${broken}:${process.env.PATH}` };
-      const empty = join(dir, 'empty-path');
-      mkdirSync(empty);
-      const run = (env: Record<string, string>, command = 'echo') =>
-        crew(['run', '-k', command, ':::', 'a', 'b'], { env });
-
-      for (const env of [
-        { CREW_SPAWNER: 'perl' },
-        { CREW_SPAWNER: 'node' },
-        { CREW_SPAWNER: 'auto' },
-        { CREW_SPAWNER: 'auto', ...shadowed }, // falls back to Node.js spawners
-      ]) {
+      const { mkdirSync, chmodSync, copyFileSync } = await import('node:fs');
+      const folder = (name: string, files: Record<string, string>): string => {
+        const path = join(dir, name);
+        mkdirSync(path);
+        for (const [file, source] of Object.entries(files)) {
+          writeFileSync(join(path, file), source);
+          chmodSync(join(path, file), 0o755);
+        }
+        return path;
+      };
+      // Interpreters that cannot run crew's spawners, first on PATH: scripts that fail, and
+      // a python3 that is a program but not Python.
+      const brokenPerl = folder('broken-perl', { perl: '#!/bin/sh\nexit 1\n' });
+      const brokenPython = folder('broken-python', {});
+      copyFileSync('/bin/false', join(brokenPython, 'python3'));
+      // A version manager's shim: a script, passed over for the python3 after it on PATH.
+      const shim = folder('shim', { python3: '#!/bin/sh\necho SHIM >&2; exit 1\n' });
+      const path = (...dirs: string[]) => ({ PATH: [...dirs, process.env.PATH].join(':') });
+      const empty = folder('empty-path', {});
+      // Each job prints the name of the process that started it: the spawner.
+      const run = (env: Record<string, string>, command = 'sh') =>
+        crew(['run', '-k', '--', command, '-c', 'cat /proc/$PPID/comm', ':::', 'a', 'b'], {
+          env,
+        });
+      const started = [
+        [{ CREW_SPAWNER: 'python' }, /^python/],
+        [{ CREW_SPAWNER: 'perl' }, /^perl$/],
+        [{ CREW_SPAWNER: 'node' }, /^node$/],
+        [{ CREW_SPAWNER: 'auto' }, /^python/],
+        [{ CREW_SPAWNER: 'python', ...path(shim) }, /^python/],
+        [{ CREW_SPAWNER: 'auto', ...path(brokenPython) }, /^perl$/],
+        [{ CREW_SPAWNER: 'auto', ...path(brokenPython, brokenPerl) }, /^node$/],
+      ] as const;
+      for (const [env, spawner] of started) {
         const { status, stdout, stderr } = await run(env);
-        assert.deepEqual({ status, stdout, stderr }, { status: 0, stdout: 'a\nb\n', stderr: '' });
+        assert.deepEqual({ status, stderr }, { status: 0, stderr: '' }, JSON.stringify(env));
+        const names = stdout.trim().split('\n');
+        assert.equal(names.length, 2);
+        for (const name of names) assert.match(name, spawner, JSON.stringify(env));
       }
       const bad = [
         [
           { CREW_SPAWNER: 'bash' },
-          /^crew: CREW_SPAWNER must be one of auto, perl, node; got "bash"\n$/,
+          /^crew: CREW_SPAWNER must be one of auto, python, perl, node; got "bash"\n$/,
         ],
         [
-          { CREW_SPAWNER: 'perl', ...shadowed },
-          /^crew: CREW_SPAWNER=perl, but .*broken-perl\/perl cannot run/,
+          { CREW_SPAWNER: 'perl', ...path(brokenPerl) },
+          /^crew: CREW_SPAWNER=perl, but .*broken-perl\/perl cannot run crew's spawner \(it needs the modules POSIX, Fcntl, Errno and Config\)\n$/,
         ],
         [
           { CREW_SPAWNER: 'perl', PATH: empty },
           /^crew: CREW_SPAWNER=perl, but there is no perl on PATH\n$/,
         ],
+        [
+          { CREW_SPAWNER: 'python', ...path(brokenPython) },
+          /^crew: CREW_SPAWNER=python, but .*broken-python\/python3 cannot run crew's spawner \(it needs Python 3.8 or later, with os.posix_spawnp\)\n$/,
+        ],
+        [
+          { CREW_SPAWNER: 'python', PATH: shim },
+          /^crew: CREW_SPAWNER=python, but there is no python3 on PATH\n$/,
+        ],
       ] as const;
       for (const [env, message] of bad) {
-        const { status, stdout, stderr } = await run(env, '/bin/echo');
+        const { status, stdout, stderr } = await run(env, '/bin/sh');
         assert.equal(status, 2, stderr);
         assert.equal(stdout, '');
         assert.match(stderr, message);
@@ -293,32 +320,56 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
   );
 
   it(
-    'the spawners are invisible: no warnings of their own, and commands get crew’s environment',
-    { timeout: 30_000 },
+    'the spawners are invisible: no warnings or modules of their own, and commands get crew’s environment',
+    { timeout: 60_000 },
     async () => {
       // An uninstalled locale makes perl warn at start-up; PERL5OPT=-d would start perl's
-      // debugger, PERL_UNICODE=SDA put UTF-8 layers on its files. None may reach the Perl
-      // spawner, and the commands must still see each as crew had it.
+      // debugger, PERL_UNICODE=SDA put UTF-8 layers on its files; PYTHONVERBOSE=1 makes Python
+      // report every import, PYTHONPATH (or a module in crew's working folder) would replace
+      // the modules the Python spawner imports, and in the C locale Python adds LC_CTYPE to its
+      // environment. None may reach a spawner, and the commands must see each as crew had it.
+      const evil = join(dir, 'evil-modules');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(evil);
+      for (const name of ['struct', 'select', 'signal', 'time', 'errno']) {
+        writeFileSync(join(evil, `${name}.py`), 'import sys\nsys.stderr.write("EVIL\\n")\n');
+      }
+      const variables = ['PERL_BADLANG', 'PERL5OPT', 'PERL_UNICODE', 'PYTHONVERBOSE', 'PYTHONPATH'];
       const show = [
         'run',
         '--',
         'sh',
         '-c',
-        'echo "${PERL_BADLANG-unset} ${PERL5OPT-unset} ${PERL_UNICODE-unset}"',
+        `echo ${variables.map((name) => `"\${${name}-unset}"`).join(' ')} "[\${LC_CTYPE-unset}]"`,
         ':::',
         'a',
       ];
-      const hostile = { LC_ALL: 'xx_XX.UTF-8', PERL5OPT: '-d', PERL_UNICODE: 'SDA' };
-      for (const CREW_SPAWNER of ['perl', 'node']) {
+      const noLocale = { LANG: '', LC_ALL: '', LC_CTYPE: '' };
+      const hostile = {
+        PERL_BADLANG: '1',
+        PERL5OPT: '-d',
+        PERL_UNICODE: 'SDA',
+        PYTHONVERBOSE: '1',
+        PYTHONPATH: evil,
+      };
+      for (const CREW_SPAWNER of ['python', 'perl', 'node']) {
         const plain = await crew(show, { env: { LC_ALL: 'xx_XX.UTF-8', CREW_SPAWNER } });
         assert.deepEqual(plain, {
           status: 0,
           signal: null,
-          stdout: 'unset unset unset\n',
+          stdout: `${variables.map(() => 'unset').join(' ')} [unset]\n`,
           stderr: '',
         });
-        const set = await crew(show, { env: { ...hostile, PERL_BADLANG: '1', CREW_SPAWNER } });
-        assert.deepEqual(set, { status: 0, signal: null, stdout: '1 -d SDA\n', stderr: '' });
+        const set = await crew(show, {
+          env: { ...noLocale, ...hostile, CREW_SPAWNER },
+          cwd: evil,
+        });
+        assert.deepEqual(set, {
+          status: 0,
+          signal: null,
+          stdout: `1 -d SDA 1 ${evil} []\n`,
+          stderr: '',
+        });
       }
     },
   );

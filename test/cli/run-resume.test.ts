@@ -13,7 +13,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { alive, crew, jsonLines, lines, start, whenInDir, whenPrinted } from './helpers.js';
+import {
+  alive,
+  aliveAfter,
+  crew,
+  jsonLines,
+  lines,
+  start,
+  whenInDir,
+  whenPrinted,
+} from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'crew-resume-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -328,7 +337,7 @@ describe('crew run records and interruptions', { concurrency: 4 }, () => {
       run.child.kill('SIGKILL');
       await run.done;
       await ended;
-      assert.deepEqual(grandchildren.map(alive), [false, false]);
+      assert.deepEqual(await aliveAfter(grandchildren), [false, false]);
     },
   );
 });
