@@ -6,8 +6,9 @@
  *
  * - `crew run` is the CLI bundled to plain JavaScript, as a user runs it: grouped output (each
  *   job's stdout and stderr captured in temp files), and with `-u` (output passed straight
- *   through, as xargs does). Its commands are started by Perl spawners (the default where perl
- *   is installed), and, in a third line, by Node.js spawners (`CREW_SPAWNER=node`).
+ *   through, as xargs does). Its commands are started by Python spawners (the default where
+ *   python3 is installed), and, in two more lines, by Perl spawners (`CREW_SPAWNER=perl`) and
+ *   Node.js spawners (`CREW_SPAWNER=node`).
  * - GNU parallel with its defaults (grouped output); skipped, with a note, when not installed.
  * - `xargs -P 8 -n 1`: no grouping, no records; the floor for a runner that forks per job.
  * - `node spawn loop`: the least a Node.js program can do for the same work — read the
@@ -15,8 +16,10 @@
  *   time, nothing else. The distance from it to `crew run` is crew's own cost; the distance
  *   from it to xargs is Node's.
  *
- * On Linux, Node.js forks with fork(2), whose cost grows with the parent's memory; that is
- * most of a Node.js spawner's per-job cost, and why crew prefers a Perl one.
+ * On Linux, Node.js and Perl start a command with fork(2), which write-protects the parent's
+ * memory and copies each page either side then writes (on a VM, each such fault costs a TLB
+ * shootdown across cores); that is most of a fork-based spawner's per-job cost, and why crew
+ * prefers a Python one, which uses posix_spawn (vfork semantics: nothing is copied).
  *
  * Run alone: node --import tsx bench/cli.ts
  */
@@ -97,6 +100,9 @@ try {
     const impls: Record<string, () => Promise<number>> = {
       'crew run': timed(process.execPath, [cli, 'run', '-j', '8', '--', ...argv]),
       'crew run -u': timed(process.execPath, [cli, 'run', '-u', '-j', '8', '--', ...argv]),
+      'crew run, Perl spawners': timed(process.execPath, [cli, 'run', '-j', '8', '--', ...argv], {
+        CREW_SPAWNER: 'perl',
+      }),
       'crew run, Node.js spawners': timed(
         process.execPath,
         [cli, 'run', '-j', '8', '--', ...argv],

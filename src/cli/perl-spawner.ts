@@ -1,7 +1,8 @@
 /**
  * The spawner in Perl: the same process, protocol and guarantees as spawner.ts, for systems
- * that have `perl` (every Debian and Ubuntu system: `perl-base` is essential; macOS). With it
- * `crew run` runs about 1.6 times as many short commands a second as with Node.js spawners.
+ * that have `perl` (every Debian and Ubuntu system: `perl-base` is essential; macOS) but no
+ * working python3 (python-spawner.ts, faster still). On a machine with cheap forks, `crew run`
+ * runs about 1.6 times as many short commands a second with it as with Node.js spawners.
  *
  * Why: starting a command is a fork(2) and an exec(2), and a fork costs in proportion to the
  * forking process's memory (its page tables are copied, then torn down again at exec). A

@@ -1,7 +1,8 @@
 /**
  * A spawner: the small helper process that starts `crew run`'s commands for it. This is the
- * Node.js one; where perl works, crew uses the Perl one instead (perl-spawner.ts: the same
- * protocol and guarantees, forking in a fraction of the time). It lives in
+ * Node.js one; where python3 or perl works, crew uses a Python or a Perl one instead
+ * (python-spawner.ts, perl-spawner.ts: the same protocol and guarantees, starting commands in a
+ * fraction of the time). It lives in
  * its own file because it runs as its own process (`node spawner.js '<config JSON>'`, the
  * socket to crew on fd 3, crew's stdout and stderr as its own).
  *
