@@ -21,6 +21,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { TaskTimeoutError } from '../errors.js';
 import { Emitter, type PoolEvents } from './events.js';
+import { isOutcome, kOutcome } from './internal.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import { RunningAttempts, isCurrent } from './running-attempts.js';
@@ -244,8 +245,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       }
       slot.ctx = ctx;
       // As `await` would: a promise's outcome a microtask after it settles, a plain value's at
-      // the next one, and a thenable's through its `then`.
+      // the next one, and a thenable's through its `then`; a wrapper's record directly.
       if (returned instanceof Promise) void then.call(returned, slot.fulfilled, slot.rejected);
+      else if (isOutcome(returned)) returned[kOutcome](slot.fulfilled, slot.rejected);
       else void Promise.resolve(returned).then(slot.fulfilled, slot.rejected);
       return;
     }

@@ -66,6 +66,26 @@ export interface PoolExtension {
  */
 export const kOnAbort: unique symbol = Symbol('crew.onAbort');
 
+/**
+ * The key of a method on a handler's return value that the engine subscribes through instead
+ * of a promise's `then`: `outcome[kOutcome](fulfilled, rejected)`, called once, right after
+ * the handler returned; the outcome then calls exactly one of the two, once, and never
+ * synchronously inside that call. A wrapper that forwards each attempt elsewhere (the
+ * ThreadPool's dispatcher) returns its own record this way: per attempt that spares a promise,
+ * its two resolving functions, the reaction and derived promise of `then`, and a microtask.
+ */
+export const kOutcome: unique symbol = Symbol('crew.outcome');
+
+/** A handler's return value that settles through {@link kOutcome}. */
+export interface Outcome {
+  [kOutcome](fulfilled: (value: unknown) => void, rejected: (error: unknown) => void): void;
+}
+
+/** Whether a handler's return value is an {@link Outcome}. */
+export function isOutcome(value: unknown): value is Outcome {
+  return typeof value === 'object' && value !== null && kOutcome in value;
+}
+
 /** What `ctx[kOnAbort]` calls. */
 export interface AbortListener {
   handleAbort(reason: unknown): void;

@@ -68,6 +68,8 @@ export class Dispatcher implements RecordOwner {
   #respawnTimer: NodeJS.Timeout | undefined = undefined;
   #inflight = 0;
   #drained: (() => void) | undefined = undefined;
+  /** Settled tasks whose outcome is yet to be told (see `#settle`). */
+  #settled: TaskRecord[] = [];
 
   constructor(settings: DispatcherSettings) {
     this.#settings = settings;
@@ -102,7 +104,8 @@ export class Dispatcher implements RecordOwner {
   }
 
   /**
-   * Runs one attempt of a task on a thread; settles with the handler's outcome. When
+   * Runs one attempt of a task on a thread; its record settles with the handler's outcome
+   * (see `kOutcome`). When
    * `abort` fires, the thread's `ctx.signal` aborts, and the thread is stopped if the
    * handler has not returned `terminateGrace` ms later.
    */
@@ -111,13 +114,13 @@ export class Dispatcher implements RecordOwner {
     attempt: number,
     transfer: readonly Transferable[] | undefined,
     abort: AbortSource | undefined,
-  ): Promise<unknown> {
+  ): Promise<unknown> | TaskRecord {
     if (this.#closed) return Promise.reject(new PoolClosedError());
     const task = new TaskRecord(this, this.#nextId++, job, attempt, transfer);
     this.#inflight++;
     this.#assign(task);
     abort?.[kOnAbort](task);
-    return task.promise;
+    return task;
   }
 
   /**
@@ -246,10 +249,20 @@ export class Dispatcher implements RecordOwner {
       task.drainingOn = undefined;
       this.#updateGate();
     }
-    if (ok) task.resolve(value);
-    else task.reject(value);
+    task.ok = ok;
+    task.value = value;
+    // Told in one microtask for all that settle together: never inside `run()` or a thread's
+    // message loop, where the Pool would start the next task (and run event listeners).
+    this.#settled.push(task);
+    if (this.#settled.length === 1) queueMicrotask(this.#deliver);
     if (--this.#inflight === 0 && this.#drained !== undefined) this.#drained();
   }
+
+  readonly #deliver = (): void => {
+    const settled = this.#settled;
+    this.#settled = [];
+    for (const task of settled) task.deliver();
+  };
 
   /** A task's attempt was aborted (see TaskRecord.handleAbort). */
   abortTask(task: TaskRecord, reason: unknown): void {

@@ -1,5 +1,5 @@
 import type { Transferable } from 'node:worker_threads';
-import type { AbortListener } from '../pool/internal.js';
+import { kOutcome, type AbortListener, type Outcome } from '../pool/internal.js';
 import type { Thread } from './thread.js';
 
 /** Who a record reports an abort to (the dispatcher). */
@@ -7,29 +7,20 @@ export interface RecordOwner {
   abortTask(task: TaskRecord, reason: unknown): void;
 }
 
-// One executor for every record's promise, so that making one allocates no closure.
-let nextResolve: ((value: unknown) => void) | undefined;
-let nextReject: ((reason: unknown) => void) | undefined;
-function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
-  nextResolve = resolve;
-  nextReject = reject;
-}
-
 /**
  * One task while it is handed to the threads: from `Dispatcher.run()` until its
  * outcome comes back (or its thread dies). Not the Pool's task: retries, timeouts and
  * priorities live in the Pool; this is one attempt on its way through a thread. It is
- * its own abort listener, so forwarding an abort allocates nothing per task.
+ * its own abort listener, so forwarding an abort allocates nothing per task, and it is what
+ * the Pool's handler returns: the Pool subscribes through `kOutcome` (see internal.ts), so an
+ * attempt needs no promise. `then` makes it an ordinary thenable for anyone else.
  */
-export class TaskRecord implements AbortListener {
+export class TaskRecord implements AbortListener, Outcome, PromiseLike<unknown> {
   readonly id: number;
   readonly job: unknown;
   readonly attempt: number;
   readonly transfer: readonly Transferable[] | undefined;
   readonly owner: RecordOwner;
-  readonly promise: Promise<unknown>;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (reason: unknown) => void;
   /** Where it was sent, and its place in that thread's order of starts (1-based). */
   thread: Thread | undefined = undefined;
   seq = 0;
@@ -37,6 +28,13 @@ export class TaskRecord implements AbortListener {
   cancelled = false;
   reason: unknown = undefined;
   settled = false;
+  /** Once settled: whether it succeeded, and its value or error. */
+  ok = false;
+  value: unknown = undefined;
+  #fulfilled: ((value: unknown) => void) | undefined = undefined;
+  #rejected: ((error: unknown) => void) | undefined = undefined;
+  /** Whether the outcome came while nobody had subscribed yet. */
+  #pending = false;
   /** The thread it was aborted on, while its handler has not returned. */
   drainingOn: Thread | undefined = undefined;
   grace: NodeJS.Timeout | undefined = undefined;
@@ -55,9 +53,37 @@ export class TaskRecord implements AbortListener {
     this.job = job;
     this.attempt = attempt;
     this.transfer = transfer;
-    this.promise = new Promise(capture);
-    this.resolve = nextResolve!;
-    this.reject = nextReject!;
+  }
+
+  /** See `kOutcome`: one subscriber, told in a later microtask than the subscription. */
+  [kOutcome](fulfilled: (value: unknown) => void, rejected: (error: unknown) => void): void {
+    this.#fulfilled = fulfilled;
+    this.#rejected = rejected;
+    if (this.#pending) queueMicrotask(() => this.deliver());
+  }
+
+  then<T = unknown, E = never>(
+    onFulfilled?: ((value: unknown) => T | PromiseLike<T>) | null,
+    onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null,
+  ): Promise<T | E> {
+    return new Promise<unknown>((resolve, reject) => this[kOutcome](resolve, reject)).then(
+      onFulfilled,
+      onRejected,
+    );
+  }
+
+  /**
+   * Tells the subscriber the outcome (`settled`, `ok` and `value` are set). The dispatcher
+   * calls it from a microtask, never inside `run()` or a thread's message loop.
+   */
+  deliver(): void {
+    const callback = this.ok ? this.#fulfilled : this.#rejected;
+    if (callback === undefined) {
+      this.#pending = true;
+      return;
+    }
+    this.#fulfilled = this.#rejected = undefined;
+    callback(this.value);
   }
 
   handleAbort(reason: unknown): void {

@@ -115,7 +115,7 @@ export class ThreadPool<J, R> {
       hasWork: () => ((this.#pool as Pool<J, R> | undefined)?.stats.queued ?? 0) > 0,
     });
     this.#dispatcher = dispatcher;
-    const dispatch = (job: J, ctx: HandlerContext): Promise<R> => {
+    const dispatch = (job: J, ctx: HandlerContext): PromiseLike<R> => {
       const internal = ctx as HandlerContext & InternalContext;
       const transfer = internal[kTaskOptions]?.transfer as readonly Transferable[] | undefined;
       return dispatcher.run(
@@ -123,7 +123,7 @@ export class ThreadPool<J, R> {
         ctx.attempt,
         transfer,
         typeof internal[kOnAbort] === 'function' ? internal : signalSource(ctx.signal),
-      ) as Promise<R>;
+      ) as PromiseLike<R>;
     };
     try {
       this.#pool = new Pool<J, R>(dispatch, {
