@@ -21,7 +21,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { TaskTimeoutError } from '../errors.js';
 import { Emitter, type PoolEvents } from './events.js';
-import { isOutcome, kOutcome } from './internal.js';
+import { isOutcome, kOutcome, type RejectTask } from './internal.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
 import { RunningAttempts, isCurrent } from './running-attempts.js';
@@ -72,6 +72,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     'idle',
   ]);
   readonly stats = new StatsRecorder();
+  readonly rejectTask: RejectTask | undefined;
   concurrency: number;
   /** The config of tasks handed over without options. */
   readonly defaults: TaskConfig<J, R>;
@@ -92,6 +93,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   constructor(handler: Handler<J, R>, options: ResolvedPoolOptions) {
     this.handler = handler;
     this.options = options;
+    this.rejectTask = options.rejectTask;
     this.concurrency = options.concurrency;
     this.#waiting = new WaitingTasks<J, R>(options.queueSize);
     this.defaults = new TaskConfig<J, R>(

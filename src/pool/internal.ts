@@ -54,7 +54,21 @@ export interface PoolExtension {
    * visible) passes `false`.
    */
   readonly captureContext?: boolean;
+  /**
+   * How a task's promise (`run()`'s, `task.result`) rejects, in place of the default: marked
+   * handled (ignoring it never causes an unhandled rejection), then rejected with `error`.
+   * Whatever it does, it must end in `resolve` with a promise that rejects, and mark `promise`
+   * handled. The ThreadPool's adds the awaiting caller's frames to a thread's error.
+   */
+  readonly rejectTask?: RejectTask;
 }
+
+/** See `PoolExtension.rejectTask`. */
+export type RejectTask = (
+  promise: Promise<unknown>,
+  resolve: (value: unknown) => void,
+  error: unknown,
+) => void;
 
 /**
  * The key of a method on `ctx`: `ctx[kOnAbort](listener)` calls `listener.handleAbort(reason)`

@@ -15,7 +15,7 @@ import {
   checkObject,
   checkSignal,
 } from '../internal/validate.js';
-import { kPoolExtension, type PoolExtension } from './internal.js';
+import { kPoolExtension, type PoolExtension, type RejectTask } from './internal.js';
 import { RetryPolicy } from './retry.js';
 
 /** How failed attempts are retried. Every field is optional. */
@@ -100,6 +100,8 @@ export interface ResolvedPoolOptions {
   taskChecks: PoolExtension['taskOptions'];
   /** See `PoolExtension.captureContext`. */
   captureContext: boolean;
+  /** See `PoolExtension.rejectTask`. */
+  rejectTask: RejectTask | undefined;
 }
 
 /** Task options, checked; `undefined` fields fall back to the pool's. */
@@ -201,6 +203,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     signal: o.signal === undefined ? undefined : checkSignal('signal', o.signal),
     taskChecks: extension?.taskOptions,
     captureContext: extension?.captureContext ?? true,
+    rejectTask: extension?.rejectTask,
   };
 }
 

@@ -16,7 +16,7 @@
  * handler returns, so running handlers never exceed the pool's concurrency.
  */
 import type { AsyncResource } from 'node:async_hooks';
-import { kOnAbort, kTaskOptions, type AbortListener } from './internal.js';
+import { kOnAbort, kTaskOptions, type AbortListener, type RejectTask } from './internal.js';
 import type { RetryPolicy } from './retry.js';
 
 /** A settled task as `map` and `process` yield it. */
@@ -71,9 +71,11 @@ export interface TaskSink<J, R> {
   settled(task: TaskRecord<J, R>): void;
 }
 
-/** What a task's `cancel()` and its signal reach. */
+/** What a task's `cancel()` and its signal reach, and how its promise rejects. */
 export interface TaskOwner<J, R> {
   cancel(task: TaskRecord<J, R>, reason: unknown): void;
+  /** See `PoolExtension.rejectTask`; `undefined` for the default. */
+  readonly rejectTask: RejectTask | undefined;
 }
 
 /**
@@ -223,6 +225,12 @@ export class TaskRecord<J = unknown, R = unknown> implements Task<R> {
   #deliver(resolve: (value: R | PromiseLike<R>) => void): void {
     if (this.state === SUCCEEDED) {
       resolve(this.outcome as R);
+    } else if (this.config.owner.rejectTask !== undefined) {
+      this.config.owner.rejectTask(
+        this.#promise!,
+        resolve as (value: unknown) => void,
+        this.outcome,
+      );
     } else {
       // Marked handled before it rejects: a caller who ignores the task sees no
       // unhandled rejection, while their own `then`/`catch` still observes the error.

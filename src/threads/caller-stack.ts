@@ -1,62 +1,37 @@
-import type { Task } from '../pool/task.js';
 import { appendCallerStack } from './serialize-error.js';
 
 function ignore(): void {}
 
 /**
- * Returns a promise that settles like `promise`; on failure, adds the awaiting caller's
- * frames to an error that came from a thread. The frames come from V8's async stack
- * traces, captured only when an error happens: the rejection handler runs in a reaction
- * job whose promise (the one returned here) is what the caller awaits, so V8 walks from
- * it to the caller's async frames.
+ * How a ThreadPool task's promise rejects (`PoolExtension.rejectTask`): an error that came
+ * from a thread gets the awaiting caller's frames added. The frames come from V8's async
+ * stack traces, captured only when an error happens, in a reaction whose chain of promises
+ * leads to the task's promise and from there to whoever awaits it: the task's promise is
+ * resolved with `chain`, a promise derived from a pending one that is rejected only after
+ * that (so the reaction runs once the task's promise has adopted `chain`).
  *
- * A queued `run()` keeps this wrapper alive until its task settles, so it is kept small:
- * one derived promise, one reaction and one closure (about 190 bytes; an async function
- * awaiting `promise` kept about 480). The closure is an anonymous arrow on purpose: a
- * named one is wrapped by a `keepNames` transform (tsx), which costs more than it does.
+ * Nothing of this exists until a task fails: a successful task, or one still queued, costs
+ * no wrapper (a wrapper promise per `run()`, as before, kept about 190 bytes per queued task
+ * alive and cost a microtask per result).
  *
- * Like every promise crew hands out, the returned one never causes an unhandled
- * rejection when ignored. It is marked handled only after the frames are captured:
- * V8 follows a promise's chain of awaits only while it has no other reaction.
+ * Like every promise crew hands out, the task's never causes an unhandled rejection when
+ * ignored. It is marked handled only after the frames are captured: V8 follows a promise's
+ * chain of awaits only while it has no other reaction.
  */
-export function withCallerStack<R>(promise: Promise<R>): Promise<R> {
-  let derived: Promise<R> | undefined = undefined;
-  derived = promise.then(undefined, (error: unknown) => {
-    appendCallerStack(error, callerFrames());
-    void derived!.catch(ignore);
-    throw error;
+export function rejectWithCallerStack(
+  promise: Promise<unknown>,
+  resolve: (value: unknown) => void,
+  error: unknown,
+): void {
+  let fail!: (reason: unknown) => void;
+  const pending = new Promise<never>((_, reject) => (fail = reject));
+  const chain = pending.then(undefined, (thrown: unknown) => {
+    appendCallerStack(thrown, callerFrames());
+    void promise.catch(ignore);
+    throw thrown;
   });
-  return derived;
-}
-
-/**
- * A {@link Task} handed out by `submit`/`trySubmit`, whose `result` adds the awaiting
- * caller's frames to a thread's error, as `run()` does (see {@link withCallerStack}). The
- * wrapper promise is made when `result` is first read, so that it is the one awaited.
- */
-export class CallerStackTask<R> implements Task<R> {
-  readonly #task: Task<R>;
-  #result: Promise<R> | undefined = undefined;
-
-  constructor(task: Task<R>) {
-    this.#task = task;
-  }
-
-  get result(): Promise<R> {
-    return (this.#result ??= withCallerStack(this.#task.result));
-  }
-
-  get attempts(): number {
-    return this.#task.attempts;
-  }
-
-  get settled(): boolean {
-    return this.#task.settled;
-  }
-
-  cancel(reason?: unknown): void {
-    this.#task.cancel(reason);
-  }
+  resolve(chain);
+  fail(error);
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   type ThreadPoolOptions,
   type ThreadTaskOptions,
 } from './options.js';
-import { CallerStackTask, withCallerStack } from './caller-stack.js';
+import { rejectWithCallerStack } from './caller-stack.js';
 
 /** `pool.stats` of a ThreadPool: the Pool's numbers, and each thread's. */
 export interface ThreadPoolStats extends PoolStats {
@@ -135,6 +135,8 @@ export class ThreadPool<J, R> {
           // The handler runs in a thread, where the submitter's AsyncLocalStorage is not
           // visible: capturing it for every queued task would only cost time and memory.
           captureContext: false,
+          // A thread's error gets the frames of whoever awaits the task.
+          rejectTask: rejectWithCallerStack,
         },
       } as ThreadPoolOptions);
     } catch (error) {
@@ -187,7 +189,7 @@ export class ThreadPool<J, R> {
   run(job: J, options?: ThreadTaskOptions): Promise<R> {
     if (this.#closing) return Promise.reject(new PoolClosedError());
     this.#handOver();
-    return withCallerStack(this.#pool.run(job, options));
+    return this.#pool.run(job, options);
   }
 
   /**
@@ -197,15 +199,14 @@ export class ThreadPool<J, R> {
   submit(job: J, options?: ThreadTaskOptions): Promise<Task<R>> {
     if (this.#closing) return Promise.reject(new PoolClosedError());
     this.#handOver();
-    return this.#pool.submit(job, options).then(wrapTask<R>);
+    return this.#pool.submit(job, options);
   }
 
   /** Like `Pool.trySubmit`: hands `job` over only if that needs no waiting. */
   trySubmit(job: J, options?: ThreadTaskOptions): Task<R> | undefined {
     if (this.#closing) throw new PoolClosedError();
     this.#handOver();
-    const task = this.#pool.trySubmit(job, options);
-    return task === undefined ? undefined : new CallerStackTask(task);
+    return this.#pool.trySubmit(job, options);
   }
 
   /** Like `Pool.map`: a {@link Result} per job, pulling jobs only as room frees. */
@@ -343,8 +344,4 @@ function signalSource(signal: AbortSignal): AbortSource {
         signal.addEventListener('abort', () => listener.handleAbort(signal.reason), { once: true });
     },
   };
-}
-
-function wrapTask<R>(task: Task<R>): Task<R> {
-  return new CallerStackTask(task);
 }
