@@ -135,6 +135,20 @@ def drain(fd):
     os.lseek(fd, 0, os.SEEK_SET)
     return b''.join(chunks)
 
+def spawn(program, argv, actions):
+    return os.posix_spawnp(program, argv, os.environ, file_actions=actions,
+                           setpgroup=0, setsigdef=DEFAULTS, setsigmask=())
+
+# Where execvp would find the program: itself when it names a path, else on PATH.
+def locate(program):
+    if b'/' in program:
+        return program
+    for folder in os.environb.get(b'PATH', b'/bin:/usr/bin').split(b':'):
+        path = os.path.join(folder or b'.', program)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return program
+
 def start(id, argv):
     out = err = None
     try:
@@ -143,8 +157,14 @@ def start(id, argv):
         actions = [(os.POSIX_SPAWN_DUP2, null, 0)]
         if capture:
             actions += [(os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)]
-        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions,
-                              setpgroup=0, setsigdef=DEFAULTS, setsigmask=())
+        try:
+            pid = spawn(argv[0], argv, actions)
+        except OSError as e:
+            if e.errno != errno.ENOEXEC:
+                raise
+            # As execvp does (and so the other spawners): an executable file with no #! line
+            # and no binary format is a script for /bin/sh.
+            pid = spawn(b'/bin/sh', [b'/bin/sh', locate(argv[0])] + argv[1:], actions)
     except (OSError, ValueError) as e:
         if out is not None:
             spare.append((out, err))

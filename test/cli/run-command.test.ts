@@ -246,6 +246,31 @@ describe('crew run with a command', { concurrency: 4 }, () => {
     assert.equal(most, 2);
   });
 
+  it(
+    'runs an executable script without a #! line through /bin/sh, as execvp does',
+    { timeout: 20_000 },
+    async () => {
+      const { chmodSync, mkdirSync } = await import('node:fs');
+      const bin = join(dir, 'no-shebang-bin');
+      mkdirSync(bin);
+      const script = join(bin, 'greet');
+      writeFileSync(script, 'echo "hello $1 from $0"\n');
+      chmodSync(script, 0o755);
+      const byPath = await crew(['run', '-k', script, ':::', 'a b']);
+      assert.deepEqual(
+        { status: byPath.status, stdout: byPath.stdout, stderr: byPath.stderr },
+        { status: 0, stdout: `hello a b from ${script}\n`, stderr: '' },
+      );
+      const onPath = await crew(['run', '-k', 'greet', ':::', 'c'], {
+        env: { PATH: `${bin}:${process.env.PATH}` },
+      });
+      assert.deepEqual(
+        { status: onPath.status, stdout: onPath.stdout, stderr: onPath.stderr },
+        { status: 0, stdout: `hello c from ${script}\n`, stderr: '' },
+      );
+    },
+  );
+
   it('prints the command lines with --dry-run and runs nothing', { timeout: 20_000 }, async () => {
     const { status, stdout } = await crew([
       'run',
