@@ -77,18 +77,20 @@ def group_gone(pid):
         return False
     return False
 
-def shut_down(*_):
+def kill_all():
     for pid in list(jobs):
         kill_group(pid, signal.SIGKILL)
+
+def shut_down(*_):
+    kill_all()
     os._exit(0)
 
 def send(frame):
     view = memoryview(frame)
     while view:
+        # (Python retries a write that a signal interrupted.)
         try:
             view = view[os.write(SOCK, view):]
-        except InterruptedError:
-            continue
         except OSError:
             shut_down()
 
@@ -264,8 +266,7 @@ def requests():
         elif kind == STOP:
             stop(id)
         elif kind == KILL_ALL:
-            for pid in list(jobs):
-                kill_group(pid, signal.SIGKILL)
+            kill_all()
     inbuf = inbuf[offset:]
 
 # A child's exit wakes select() through this pipe (no window between reaping and waiting).
@@ -301,6 +302,5 @@ try:
             inbuf += got
             requests()
 finally:
-    for pid in list(jobs):
-        kill_group(pid, signal.SIGKILL)
+    kill_all()
 `;

@@ -72,7 +72,6 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     'idle',
   ]);
   readonly stats = new StatsRecorder();
-  readonly rejectTask: RejectTask | undefined;
   concurrency: number;
   /** The config of tasks handed over without options. */
   readonly defaults: TaskConfig<J, R>;
@@ -93,7 +92,6 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   constructor(handler: Handler<J, R>, options: ResolvedPoolOptions) {
     this.handler = handler;
     this.options = options;
-    this.rejectTask = options.rejectTask;
     this.concurrency = options.concurrency;
     this.#waiting = new WaitingTasks<J, R>(options.queueSize);
     this.defaults = new TaskConfig<J, R>(
@@ -110,6 +108,11 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
         this.drain(),
       );
     }
+  }
+
+  /** See `PoolExtension.rejectTask`. */
+  get rejectTask(): RejectTask | undefined {
+    return this.options.rejectTask;
   }
 
   get accepting(): boolean {
