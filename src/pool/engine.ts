@@ -280,14 +280,13 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   #begin(task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
     this.#idle = false;
-    const queuedAt = task.current;
+    this.stats.wait(this.#waiting.waited(task, now));
     task.state = RUNNING;
     const ctx = new AttemptContext(task, task.nextAttempt(), now);
     task.current = ctx;
     this.#running.add(ctx);
     const timeout = task.config.timeout;
     if (timeout > 0) ctx.timer = setTimeout(this.#onTimeout, timeout, ctx);
-    this.stats.wait(typeof queuedAt === 'number' ? now - queuedAt : 0);
     if (this.events.has('started')) {
       this.events.emit('started', { job: task.job, attempt: ctx.attempt });
     }

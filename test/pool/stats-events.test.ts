@@ -73,6 +73,36 @@ describe('Pool: stats', () => {
     assert.ok(Math.abs(summary.mean - mean) / mean < 1e-9);
   });
 
+  it(
+    'waitTime is how long each task waited to start, queued or blocked, each time the queue fills again',
+    T,
+    async () => {
+      const pool = new Pool(async (hold: Promise<void> | undefined) => await hold, {
+        concurrency: 1,
+        queueSize: 1,
+      });
+      // Twice, so that the second round starts after the queue emptied (waiting times are
+      // then counted from a new origin; see WaitingTasks).
+      for (const ms of [30, 60]) {
+        const hold = gate();
+        const before = performance.now();
+        const first = pool.run(hold.promise); // starts at once: waits 0
+        const queued = pool.run(undefined); // queued behind it
+        const blocked = pool.run(undefined); // the queue is full: blocked
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        hold.open();
+        await Promise.all([first, queued, blocked]);
+        const elapsed = performance.now() - before;
+        const wait = pool.stats.waitTime;
+        assert.equal(wait.min, 0);
+        // Timers may fire up to a millisecond early by performance.now().
+        assert.ok(wait.max >= ms - 1 && wait.max <= elapsed, `${wait.max} ms, ${elapsed} ms`);
+      }
+      assert.equal(pool.stats.waitTime.count, 6);
+      await pool.close();
+    },
+  );
+
   it('an empty pool reports zeros', () => {
     const stats = new Pool((n: number) => n).stats;
     assert.equal(stats.runTime.count, 0);
