@@ -12,7 +12,7 @@
  * the submitter's async context; a task that has to wait captures that context (an
  * `AsyncResource`) and its handler runs inside it.
  *
- * Invariants: `#running.count` (handlers that have not returned) ≤ `#workers` ≤ `concurrency`,
+ * Invariants: `#running` (handlers that have not returned) ≤ `#workers` ≤ `concurrency`,
  * except right after `concurrency` was lowered, until running handlers return; a task is
  * in at most one place (blocked list, queue, backoff set, a running attempt); every task
  * settles exactly once.
@@ -24,9 +24,9 @@ import { Emitter, type PoolEvents } from './events.js';
 import { isOutcome, kOutcome, type RejectTask } from './internal.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
-import { RunningAttempts, isCurrent } from './running-attempts.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { WaitingTasks } from './waiting-tasks.js';
+import { WorkerSlot, WorkerSlots, isCurrent } from './worker-slots.js';
 import {
   AttemptContext,
   BACKOFF,
@@ -45,16 +45,6 @@ import {
 /** `Promise.prototype.then`, as `await` uses it on a native promise (not a subclass's override). */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- called with an explicit receiver
 const then = Promise.prototype.then;
-
-/**
- * A worker's reusable continuation: the attempt it waits for, and the two reactions its
- * handler's promise settles into (made once per slot, so waiting allocates no closure).
- */
-interface WorkerSlot<J, R> {
-  ctx: AttemptContext<J, R> | undefined;
-  readonly fulfilled: (value: unknown) => void;
-  readonly rejected: (error: unknown) => void;
-}
 
 const OPEN = 0;
 const CLOSING = 1;
@@ -78,9 +68,11 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   readonly #waiting: WaitingTasks<J, R>;
   #limiter: RateLimiter | undefined;
   #workers = 0;
-  /** Slots of workers that ended, for the next ones to start. */
-  readonly #spareSlots: WorkerSlot<J, R>[] = [];
-  readonly #running = new RunningAttempts<J, R>();
+  readonly #slots = new WorkerSlots<J, R>((slot, outcome, failed) =>
+    this.#resume(slot, outcome, failed),
+  );
+  /** Handlers that have not returned. */
+  #running = 0;
   #paused = false;
   #phase = OPEN;
   #abortReason: unknown = undefined;
@@ -132,7 +124,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   snapshot(): PoolStats {
-    return this.stats.snapshot(this.#running.count, this.#waiting.queued, this.#waiting.retrying);
+    return this.stats.snapshot(this.#running, this.#waiting.queued, this.#waiting.retrying);
   }
 
   #clock(): number {
@@ -186,7 +178,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #startWorker(task: TaskRecord<J, R>, now: number): void {
     this.#workers++;
     this.#watch(task);
-    this.#work(this.#slot(), task, now);
+    this.#work(this.#slots.acquire(), task, now);
   }
 
   /** Starts workers for whatever can start now, and admits blocked hand-overs into free room. */
@@ -197,7 +189,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       const task = this.#waiting.take();
       if (task === undefined) break;
       this.#workers++;
-      this.#work(this.#slot(), task, now);
+      this.#work(this.#slots.acquire(), task, now);
     }
     this.#waiting.admit();
     this.#checkIdle();
@@ -211,18 +203,6 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     return this.#waiting.take();
   }
 
-  /** A free worker slot: a spare one, or a new one (at most about `concurrency` ever exist). */
-  #slot(): WorkerSlot<J, R> {
-    const spare = this.#spareSlots.pop();
-    if (spare !== undefined) return spare;
-    const slot: WorkerSlot<J, R> = {
-      ctx: undefined,
-      fulfilled: (value) => this.#resume(slot, value, false),
-      rejected: (error) => this.#resume(slot, error, true),
-    };
-    return slot;
-  }
-
   /**
    * Runs tasks on one worker, starting with `first`. When a handler returns, the worker waits
    * for its outcome by a reaction on it (`#resume` continues with the next task); a handler
@@ -233,7 +213,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #work(slot: WorkerSlot<J, R>, first: TaskRecord<J, R>, now: number): void {
     let task: TaskRecord<J, R> | undefined = first;
     while (task !== undefined) {
-      const ctx = this.#begin(task, now);
+      const ctx = this.#begin(slot, task, now);
       // The clock reading is stale once user code runs.
       this.#now = -1;
       let returned: unknown;
@@ -244,11 +224,10 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
             : task.context.runInAsyncScope(this.handler, undefined, task.job, ctx);
       } catch (error) {
         now = this.#now = performance.now();
-        this.#end(ctx, error, true, now);
+        this.#end(slot, error, true, now);
         task = this.#next(now);
         continue;
       }
-      slot.ctx = ctx;
       // As `await` would: a promise's outcome a microtask after it settles, a plain value's at
       // the next one, and a thenable's through its `then`; a wrapper's record directly.
       if (returned instanceof Promise) void then.call(returned, slot.fulfilled, slot.rejected);
@@ -261,10 +240,8 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   /** A running handler's outcome has come: end its attempt, then go on with the next task. */
   #resume(slot: WorkerSlot<J, R>, value: unknown, failed: boolean): void {
-    const ctx = slot.ctx!;
-    slot.ctx = undefined;
     const now = (this.#now = performance.now());
-    this.#end(ctx, value, failed, now);
+    this.#end(slot, value, failed, now);
     const task = this.#next(now);
     if (task !== undefined) this.#work(slot, task, now);
     else this.#stop(slot);
@@ -274,17 +251,19 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #stop(slot: WorkerSlot<J, R>): void {
     this.#now = -1;
     this.#workers--;
-    if (this.#spareSlots.length < this.concurrency) this.#spareSlots.push(slot);
+    this.#slots.release(slot, this.concurrency);
     this.#checkIdle();
   }
 
-  #begin(task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
+  #begin(slot: WorkerSlot<J, R>, task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
     this.#idle = false;
     this.stats.wait(this.#waiting.waited(task, now));
     task.state = RUNNING;
-    const ctx = new AttemptContext(task, task.nextAttempt(), now);
+    const ctx = new AttemptContext(task, task.nextAttempt());
     task.current = ctx;
-    this.#running.add(ctx);
+    slot.ctx = ctx;
+    slot.start = now;
+    this.#running++;
     const timeout = task.config.timeout;
     if (timeout > 0) ctx.timer = setTimeout(this.#onTimeout, timeout, ctx);
     if (this.events.has('started')) {
@@ -293,10 +272,13 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     return ctx;
   }
 
-  #end(ctx: AttemptContext<J, R>, value: unknown, failed: boolean, now: number): void {
-    this.#running.remove(ctx);
+  /** A slot's handler has returned `value` (or thrown it, when `failed`). */
+  #end(slot: WorkerSlot<J, R>, value: unknown, failed: boolean, now: number): void {
+    const ctx = slot.ctx!;
+    slot.ctx = undefined;
+    this.#running--;
     if (ctx.timer !== undefined) clearTimeout(ctx.timer);
-    this.stats.run(now - ctx.start);
+    this.stats.run(now - slot.start);
     // Already settled or moved on (timeout, cancel, abort): the outcome is no one's.
     if (!isCurrent(ctx)) return;
     const task = ctx.task;
@@ -373,7 +355,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
    */
   cancelAll(config: TaskConfig<J, R>, reason: unknown): void {
     const found = this.#waiting.withConfig(config);
-    for (const ctx of this.#running.all()) {
+    for (const ctx of this.#slots.attempts()) {
       if (ctx.task.config === config && isCurrent(ctx)) found.push(ctx.task);
     }
     for (const task of found) this.cancel(task, reason);
@@ -416,7 +398,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   #checkIdle(): void {
-    if (this.#idle || this.#running.count > 0 || this.#workers > 0 || !this.#waiting.empty) {
+    if (this.#idle || this.#running > 0 || this.#workers > 0 || !this.#waiting.empty) {
       return;
     }
     this.#idle = true;
@@ -460,7 +442,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       this.#paused = false;
       this.#limiter?.dispose();
       for (const task of this.#waiting.removeAll()) this.#settle(task, false, reason, true);
-      for (const ctx of this.#running.all()) {
+      for (const ctx of this.#slots.attempts()) {
         ctx.abort(reason);
         if (isCurrent(ctx)) this.#settle(ctx.task, false, reason, true);
       }

@@ -262,20 +262,14 @@ const NOT_ABORTED: unique symbol = Symbol('crew.notAborted');
 export class AttemptContext<J = unknown, R = unknown> implements HandlerContext {
   readonly task: TaskRecord<J, R>;
   readonly attempt: number;
-  /** When the attempt started (performance.now()). */
-  readonly start: number;
   timer: NodeJS.Timeout | undefined = undefined;
-  /** Neighbours in the engine's list of running attempts. */
-  prev: AttemptContext<J, R> | undefined = undefined;
-  next: AttemptContext<J, R> | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #reason: unknown = NOT_ABORTED;
   #listener: AbortListener | undefined = undefined;
 
-  constructor(task: TaskRecord<J, R>, attempt: number, start: number) {
+  constructor(task: TaskRecord<J, R>, attempt: number) {
     this.task = task;
     this.attempt = attempt;
-    this.start = start;
   }
 
   get signal(): AbortSignal {
