@@ -27,7 +27,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleCli } from '../scripts/bundle-cli.js';
+import { bundleCli } from '../scripts/bundle.js';
 import { compare, report } from './harness.js';
 
 const JOBS = 1000;

@@ -10,18 +10,39 @@
  *     the main thread, measured in the same rounds. Each round of each implementation runs
  *     in a fresh process, with its pool started and the workload run twice before the timer
  *     (so it measures parallelism, not start-up); the handler is a plain .mjs for everyone.
- * (d) one awaited task at a time (2,000 no-op round trips): latency p50 and p99.
+ * (d) one awaited task at a time (2,000 no-op round trips): latency p50 and p99. Each round
+ *     of each implementation runs in a fresh process where only its pool exists, after
+ *     2,000 untimed round trips. In one process with every pool started, a pool's latency
+ *     also depended on the ten threads around it: crew's p50 read 48 µs there and 20–27 µs
+ *     alone, piscina's 54 µs there and 17–19 µs alone, on the same machine.
  *
  * Every pool is started (and warmed by a first round) before it is measured, and each
  * implementation's rounds are interleaved with the others' by the harness.
  */
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { FixedThreadPool } from 'poolifier';
 import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
-import { ThreadPool } from 'crew/threads';
+import { bundleThreads } from '../scripts/bundle.js';
+import type * as CrewThreads from '../src/threads/index.js';
 import { collected, compare, report, throughput, type Row } from './harness.js';
+
+// crew as its users run it, like the peers: plain JavaScript, bundled from the current source
+// as tsup builds dist/threads/. Imported from src/ under tsx, its threads would load their
+// entry through tsx's loader, which no user's thread does (a round trip read about 20%
+// slower). Bundled once per run, into a private folder that the child processes reuse.
+if (process.env.CREW_BENCH_THREADS_BUNDLE === undefined) {
+  const bundle = bundleThreads(mkdtempSync(join(tmpdir(), 'crew-bench-threads-')));
+  process.env.CREW_BENCH_THREADS_BUNDLE = bundle;
+  process.on('exit', () => rmSync(dirname(bundle), { recursive: true, force: true }));
+}
+const { ThreadPool } = (await import(
+  pathToFileURL(process.env.CREW_BENCH_THREADS_BUNDLE).href
+)) as typeof CrewThreads;
 
 const THREADS = 2;
 const AT_ONCE = Number(process.env.CREW_BENCH_THREADS_AT_ONCE ?? 100_000);
@@ -37,6 +58,8 @@ const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
  * takes more rounds than the cases that measure many small tasks.
  */
 const FIB_ROUNDS = Number(process.env.CREW_BENCH_FIB_ROUNDS ?? 7);
+/** Rounds of case (d), each a fresh process per implementation (see the header). */
+const LATENCY_ROUNDS = Number(process.env.CREW_BENCH_LATENCY_ROUNDS ?? 7);
 /** Which cases to run, e.g. `CREW_BENCH_THREADS_CASES=ac`; default all of a, b, c, d. */
 const CASES = process.env.CREW_BENCH_THREADS_CASES ?? 'abcd';
 
@@ -207,7 +230,7 @@ async function mapCase(pools: Record<string, Runner>): Promise<void> {
   await crewMap.close();
 }
 
-if (/[abd]/.test(CASES) && !childOfOtherCase('(a)', '(b)', '(d)'))
+if (/[ab]/.test(CASES) && !childOfOtherCase('(a)', '(b)'))
   await withPools('noop', async (pools) => {
     if (CASES.includes('a'))
       await compare(
@@ -222,17 +245,51 @@ if (/[abd]/.test(CASES) && !childOfOtherCase('(a)', '(b)', '(d)'))
       );
 
     if (CASES.includes('b')) await mapCase(pools);
-
-    if (CASES.includes('d'))
-      for (const p of [50, 99]) {
-        await compare(
-          'threads',
-          `(d) one awaited task at a time, latency p${p}`,
-          each(pools, async (pool) => percentile(await latencies(pool), p)),
-          { rounds: ROUNDS, unit: 'µs', higherIsBetter: false },
-        );
-      }
   });
+
+/**
+ * In a child process of an isolated case: each implementation's pool, started on first use
+ * (threads up, module loaded, one task run) and kept for the rest of the process.
+ */
+function startedPools(kind: Kind): {
+  ready: (name: string) => Promise<Runner>;
+  closeAll: () => Promise<void>;
+} {
+  const started = new Map<string, Runner>();
+  return {
+    ready: async (name) => {
+      let pool = started.get(name);
+      if (pool === undefined) {
+        pool = makers[name]!(kind);
+        started.set(name, pool);
+        await pool.run(1);
+      }
+      return pool;
+    },
+    closeAll: () => closeAll([...started.values()]),
+  };
+}
+
+if (CASES.includes('d') && !childOfOtherCase('(d)')) {
+  const pools = startedPools('noop');
+  try {
+    for (const p of [50, 99]) {
+      await compare(
+        'threads',
+        `(d) one awaited task at a time, latency p${p}`,
+        Object.fromEntries(
+          Object.keys(makers).map((name) => [
+            name,
+            async () => percentile(await latencies(await pools.ready(name)), p),
+          ]),
+        ),
+        { rounds: LATENCY_ROUNDS, unit: 'µs', higherIsBetter: false, isolate: true },
+      );
+    }
+  } finally {
+    await pools.closeAll();
+  }
+}
 
 if (CASES.includes('c') && !childOfOtherCase('(c)')) {
   const fibCase = `(c) ${FIB_TASKS} × fib(${FIB_N}), time`;
@@ -241,16 +298,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
   // module loaded) and run the whole workload once (JIT warmed in the threads, crew's depth
   // adapted); the main-thread loop is warmed the same way. The timer then measures the
   // 200 tasks alone, the same way for every pool.
-  const started = new Map<string, Runner>();
-  const ready = async (name: string): Promise<Runner> => {
-    let pool = started.get(name);
-    if (pool === undefined) {
-      pool = makers[name]!('fib');
-      started.set(name, pool);
-      await pool.run(1);
-    }
-    return pool;
-  };
+  const pools = startedPools('fib');
   const time = async (fn: () => unknown): Promise<number> => {
     const start = process.hrtime.bigint();
     await fn();
@@ -270,7 +318,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
           Object.keys(makers).map((name) => [
             name,
             async () => {
-              const pool = await ready(name);
+              const pool = await pools.ready(name);
               return time(() =>
                 Promise.all(Array.from({ length: FIB_TASKS }, () => pool.run(FIB_N))),
               );
@@ -281,7 +329,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
       { rounds: FIB_ROUNDS, unit: 'ms', higherIsBetter: false, isolate: true, warmup: 2 },
     );
   } finally {
-    await closeAll([...started.values()]);
+    await pools.closeAll();
   }
   const main = rows.find((r) => r.impl === 'main thread loop');
   for (const row of main === undefined ? [] : rows) {
