@@ -10,9 +10,9 @@
  *     the main thread, measured in the same rounds. Each round of each implementation runs
  *     in a fresh process, with its pool started and the workload run twice before the timer
  *     (so it measures parallelism, not start-up); the handler is a plain .mjs for everyone.
- * (d) one awaited task at a time (2,000 no-op round trips): latency p50 and p99. Each round
+ * (d) one awaited task at a time (10,000 no-op round trips): latency p50 and p99. Each round
  *     of each implementation runs in a fresh process where only its pool exists, after
- *     2,000 untimed round trips. In one process with every pool started, a pool's latency
+ *     10,000 untimed round trips. In one process with every pool started, a pool's latency
  *     also depended on the ten threads around it: crew's p50 read 48 µs there and 20–27 µs
  *     alone, piscina's 54 µs there and 17–19 µs alone, on the same machine.
  *
@@ -50,7 +50,12 @@ const MAP_JOBS = Number(process.env.CREW_BENCH_THREADS_MAP_JOBS ?? 1_000_000);
 const WINDOW = 1024;
 const FIB_TASKS = 200;
 const FIB_N = 27;
-const LATENCY_TASKS = 2_000;
+/**
+ * Round trips per (d) round. The p99 of 2,000 is the 20th slowest, and on this VM a pause of
+ * the host's now and then decided it: one pool's p99 read 45 to 624 µs from process to
+ * process. Of 10,000 (the 100th slowest), it read 80 to 99.
+ */
+const LATENCY_TASKS = Number(process.env.CREW_BENCH_LATENCY_TASKS ?? 10_000);
 const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
 /**
  * Rounds of case (c), each a fresh process per implementation: between two runs of 3 rounds on
