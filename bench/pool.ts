@@ -21,7 +21,8 @@
  *   A second floor line adds exactly that much of what `map` does: the 16 workers pull
  *   from the same lazy input and every result is yielded through a minimal async iterator
  *   and consumed with `for await`.
- * - run: 100,000 calls of `run(job)` (or the peer's equivalent), all awaited with Promise.all.
+ * - run: 100,000 calls of `run(job)` (or the peer's equivalent), all awaited with Promise.all;
+ *   crew also with `asyncContext: false`, to show what keeping the callers' context costs.
  * - memory: heap bytes per queued task, 1,000,000 tasks handed to a paused pool (nothing
  *   runs), measured with `global.gc()` before and after (run with `--expose-gc`).
  */
@@ -216,6 +217,16 @@ const runCases = (n: number): Record<string, () => Promise<number>> => ({
   'crew run': () =>
     throughput(n, async () => {
       const pool = new Pool(noop, { concurrency: CONCURRENCY });
+      const all = new Array<Promise<number>>(n);
+      for (let i = 0; i < n; i++) all[i] = pool.run(i);
+      check((await Promise.all(all)).length, n);
+      await pool.close();
+    }),
+  // The same without the callers' async context (an AsyncResource per waiting task): what the
+  // guarantee costs. Not the headline: crew keeps the context by default.
+  'crew run (asyncContext: false)': () =>
+    throughput(n, async () => {
+      const pool = new Pool(noop, { concurrency: CONCURRENCY, asyncContext: false });
       const all = new Array<Promise<number>>(n);
       for (let i = 0; i < n; i++) all[i] = pool.run(i);
       check((await Promise.all(all)).length, n);

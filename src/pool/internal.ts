@@ -51,7 +51,7 @@ export interface PoolExtension {
    * AsyncResource, about 290 ns and 70 bytes a task) so that the handler runs in it.
    * Default `true`. A wrapper whose handler only forwards the job elsewhere (the
    * ThreadPool sends it to a thread, where the main thread's AsyncLocalStorage is not
-   * visible) passes `false`.
+   * visible) passes `false`, and then the pool option `asyncContext` is refused as unknown.
    */
   readonly captureContext?: boolean;
   /**

@@ -41,7 +41,8 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
   readonly #jobs: Iterable<J> | AsyncIterable<J>;
   readonly #ordered: boolean;
   readonly #signal: AbortSignal | undefined;
-  readonly #context = new AsyncResource('crew.map');
+  /** The context of the `map()` call, where its handlers run (see `PoolOptions.asyncContext`). */
+  readonly #context: AsyncResource | undefined;
   #config: TaskConfig<J, R> | undefined = undefined;
   #source: Iterator<J> | AsyncIterator<J> | undefined = undefined;
   #async = false;
@@ -69,6 +70,7 @@ export class MapIterator<J, R> implements AsyncIterableIterator<Result<J, R>>, T
     this.#jobs = jobs;
     this.#ordered = ordered;
     this.#signal = signal;
+    this.#context = engine.options.captureContext ? new AsyncResource('crew.map') : undefined;
   }
 
   [Symbol.asyncIterator](): this {

@@ -21,7 +21,7 @@ export interface ThreadRange {
 }
 
 /** The options of `new ThreadPool(module, options)`. Every field is optional. */
-export interface ThreadPoolOptions extends PoolOptions {
+export interface ThreadPoolOptions extends Omit<PoolOptions, 'asyncContext'> {
   /**
    * How many tasks may be in flight at once, across all threads (sent to a thread and not
    * yet returned): an integer ≥ 1. The rest wait in the pool's queue, where priorities and

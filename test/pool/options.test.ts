@@ -50,6 +50,8 @@ describe('Pool options', () => {
       [{ rateLimit: { limit: 1, interval: -1 } }, 'rateLimit.interval'],
       [{ rateLimit: { limit: 1 } }, 'rateLimit.interval'],
       [{ signal: {} }, 'signal'],
+      [{ asyncContext: 'no' }, 'asyncContext'],
+      [{ asyncContext: 0 }, 'asyncContext'],
       [{ concurency: 4 }, 'concurency'],
       [42, 'options'],
     ];
@@ -66,6 +68,7 @@ describe('Pool options', () => {
       timeout: Infinity,
       rateLimit: { limit: 10, interval: 1000 },
       signal: new AbortController().signal,
+      asyncContext: false,
     });
     assert.equal(pool.concurrency, 3);
     assert.equal(await pool.run(7), 7);

@@ -175,6 +175,34 @@ describe('Pool: run, submit, trySubmit', () => {
     },
   );
 
+  it(
+    'with asyncContext: false, a task that starts inside the call still runs in its context, one that waits does not',
+    T,
+    async () => {
+      const als = new AsyncLocalStorage<string>();
+      const pool = new Pool(
+        async (n: number) => {
+          const seen = als.getStore() ?? 'none';
+          await flush();
+          return `${n}:${seen}`;
+        },
+        { concurrency: 1, asyncContext: false },
+      );
+      const first = als.run('a', () => pool.run(0)); // starts at once, inside run()
+      const waiting = als.run('b', () => pool.run(1)); // waits for the worker
+      const mapped: string[] = [];
+      await als.run('c', async () => {
+        for await (const r of pool.map([2, 3])) if (r.ok) mapped.push(r.value);
+      });
+      assert.equal(await first, '0:a');
+      const second = await waiting;
+      assert.match(second, /^1:/);
+      assert.notEqual(second, '1:b');
+      assert.equal(mapped.length, 2);
+      await pool.close();
+    },
+  );
+
   it('a task exposes its attempts and whether it settled', T, async () => {
     const { pool, finish } = gated(1);
     const task: Task<number> = await pool.submit(1);

@@ -75,6 +75,8 @@ describe('ThreadPool options', () => {
     ['concurrency', { concurrency: 0 }],
     ['queueSize', { queueSize: -1 }],
     ['priorty', { priorty: 1 }],
+    // A thread never sees the main thread's async context: there is nothing to choose.
+    ['asyncContext', { asyncContext: false }],
   ];
   for (const [option, options] of bad) {
     it(`rejects a bad \`${option}\` with InvalidOptionError naming it`, () => {
