@@ -4,6 +4,11 @@
  *
  * State invariants (between calls; JavaScript runs each call to completion):
  * - receivers wait only while the buffer is empty and no sender waits;
+ * - a receive without a signal that waits while no other receiver waits in the queue parks as
+ *   its bare resolve function in `#parked` (no record to allocate: the common case of
+ *   consumers that outpace their producer); every other waiting receive, and every select,
+ *   waits in the `#receivers` queue. So every parked receiver came before every queued one,
+ *   and a value goes to the parked ones first: FIFO across both;
  * - senders wait only while the buffer is full (always, at capacity 0) and no receiver waits;
  * - so at most one of the two waiter queues is non-empty (one exception: a select waiting
  *   to send and to receive on the same channel sits in both, and never meets itself), and
@@ -16,8 +21,10 @@ import {
   CLOSED,
   ReceiveOperation,
   SendOperation,
+  wake,
   type ReceiveResult,
   type Receiver,
+  type Resolve,
   type Sender,
 } from './internal/channel-waiters.js';
 import { brand } from './internal/brand.js';
@@ -103,6 +110,11 @@ export function isChannel(value: unknown): value is Channel<unknown> {
 export class Channel<T> implements AsyncIterable<T> {
   readonly #capacity: number;
   readonly #buffer: RingBuffer<T>;
+  /**
+   * Receives without a signal, waiting ahead of any in `#receivers` (see the header). Typed
+   * without `T` so that a `Channel<T>` stays assignable where a `Channel<unknown>` is expected.
+   */
+  readonly #parked = new RingBuffer<Resolve<never>>();
   readonly #receivers = new WaiterQueue<Receiver<T>>();
   readonly #senders = new WaiterQueue<Sender<T>>();
   #closed = false;
@@ -188,13 +200,13 @@ export class Channel<T> implements AsyncIterable<T> {
     if (value !== EMPTY) return Promise.resolve({ value, ok: true });
     if (this.#closed) return RESOLVED_CLOSED;
     const promise = new Promise<ReceiveResult<T>>(capture);
-    this.#receivers.push(
-      new ReceiveOperation(
-        captured.resolve as (result: ReceiveResult<T>) => void,
-        captured.reject,
-        signal,
-      ),
-    );
+    if (signal === undefined && this.#receivers.length === 0) {
+      this.#parked.push(captured.resolve as Resolve<never>);
+    } else {
+      this.#receivers.push(
+        new ReceiveOperation(captured.resolve as Resolve<T>, captured.reject, signal),
+      );
+    }
     return promise;
   }
 
@@ -216,6 +228,9 @@ export class Channel<T> implements AsyncIterable<T> {
   close(): void {
     if (this.#closed) throw new ChannelClosedError('The channel is already closed');
     this.#closed = true;
+    for (let p = this.#parked.shift(); p !== undefined; p = this.#parked.shift()) {
+      wake(p as Resolve<T>, CLOSED, this.#parked.length > 0 || this.#receivers.length > 0);
+    }
     for (let r = this.#receivers.shift(); r !== null; r = this.#receivers.shift()) {
       r.receive(undefined, false, this.#receivers.length > 0);
     }
@@ -248,9 +263,14 @@ export class Channel<T> implements AsyncIterable<T> {
 
   /** Hands `value` to a waiting receiver or puts it in the buffer; `false` if it would wait. */
   #offer(value: T): boolean {
+    const parked = this.#parked.shift();
+    if (parked !== undefined) {
+      wake(parked as Resolve<T>, { value, ok: true }, this.#wakeNow());
+      return true;
+    }
     const receiver = this.#receivers.shift();
     if (receiver !== null) {
-      receiver.receive(value, true, this.#receivers.length > 0);
+      receiver.receive(value, true, this.#wakeNow());
       return true;
     }
     if (this.#buffer.length < this.#capacity) {
@@ -258,6 +278,15 @@ export class Channel<T> implements AsyncIterable<T> {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether a receiver woken by a send is resolved at once rather than after the sender
+   * runs on (see `woken` in channel-waiters.ts): when other receivers still wait, or there
+   * is no buffer for the sender to fill.
+   */
+  #wakeNow(): boolean {
+    return this.#capacity === 0 || this.#parked.length > 0 || this.#receivers.length > 0;
   }
 
   /** Takes the next value from the buffer or a waiting sender; `EMPTY` if it would wait. */

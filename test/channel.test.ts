@@ -3,7 +3,9 @@ import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, InvalidOptionError } from '../src/errors.js';
+import { select } from '../src/select.js';
 import { flush, rejection, state } from './primitives-helpers.js';
+import { prng } from './random.js';
 
 const T = { timeout: 10_000 };
 
@@ -161,6 +163,48 @@ describe('Channel', () => {
         );
       }
     });
+
+    it(
+      'waiting receivers are served in arrival order, with or without a signal or in a select, and around a withdrawn one',
+      T,
+      async () => {
+        const rng = prng(7);
+        for (let round = 0; round < 200; round++) {
+          const ch = new Channel<number>();
+          const n = 2 + Math.floor(rng() * 10);
+          const controllers: (AbortController | undefined)[] = [];
+          const receives: Promise<number | 'aborted'>[] = [];
+          for (let i = 0; i < n; i++) {
+            // Without a signal a receive waits as a bare function; with one, or in a select,
+            // as a record in the channel's queue.
+            const kind = rng();
+            const controller = kind < 0.3 ? new AbortController() : undefined;
+            controllers.push(controller);
+            receives.push(
+              kind > 0.8
+                ? select({ r: ch.onReceive() }).then((r) =>
+                    'value' in r ? (r.value as number) : -2,
+                  )
+                : ch.receive({ signal: controller?.signal }).then(
+                    (r) => (r.ok ? r.value : -3),
+                    () => 'aborted' as const,
+                  ),
+            );
+          }
+          const withdrawn = Math.floor(rng() * n);
+          controllers[withdrawn]?.abort();
+          const served = controllers[withdrawn] === undefined ? n : n - 1;
+          for (let i = 0; i < served; i++) assert.equal(ch.trySend(i), true);
+          assert.equal(ch.trySend(-1), false); // nobody else waits
+          const got = await Promise.all(receives);
+          let next = 0;
+          for (const [i, r] of got.entries()) {
+            if (i === withdrawn && controllers[i] !== undefined) assert.equal(r, 'aborted');
+            else assert.equal(r, next++);
+          }
+        }
+      },
+    );
 
     it('a newcomer receive does not overtake a waiting receiver', T, async () => {
       const ch = new Channel<number>();

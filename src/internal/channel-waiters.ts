@@ -16,9 +16,9 @@ export const CLOSED: ReceiveResult<never> = Object.freeze({ value: undefined, ok
 export interface Receiver<T> extends WaiterNode {
   /**
    * The channel has unlinked this waiter and hands it a value (`ok`) or reports it
-   * closed and drained; `othersWait` tells whether more receivers still wait on it.
+   * closed and drained; `now` tells that deferring its wake gains nothing (see `woken`).
    */
-  receive(value: T | undefined, ok: boolean, othersWait: boolean): void;
+  receive(value: T | undefined, ok: boolean, now: boolean): void;
 }
 
 export interface Sender<T> extends WaiterNode {
@@ -36,35 +36,60 @@ export interface Sender<T> extends WaiterNode {
  * first, as a Go sender does after waking a receiver: a producer then fills a buffer
  * while its consumer catches up, and the consumer takes values from the buffer on the
  * fast path instead of parking on a new pending promise for each. While other receivers
- * still wait there is nothing to gain (the next value goes to one of them anyway), so
- * the receiver is resolved at once, unless earlier wakes are still deferred, to keep
- * wakes in hand-off order. Which receiver gets which value is decided at once either
- * way, so FIFO is unaffected.
+ * still wait, or when the channel has no buffer to fill, there is nothing to gain (the
+ * next value goes to another receiver anyway, or the sender's next send waits), so the
+ * receiver is resolved at once, unless earlier wakes are still deferred, to keep wakes in
+ * hand-off order. Which receiver gets which value is decided at once either way, so FIFO
+ * is unaffected.
  */
-const woken = new RingBuffer<ReceiveOperation<unknown>>();
+const woken = new RingBuffer<unknown>();
 let flushScheduled = false;
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** A waiting receive's resolve function. */
+export type Resolve<T> = (result: ReceiveResult<T>) => void;
+
 function flushWoken(): void {
   flushScheduled = false;
-  for (let op = woken.shift(); op !== undefined; op = woken.shift()) op.settle();
+  // Pairs: a receiver's resolve function, then its result.
+  while (woken.length > 0) {
+    const resolve = woken.shift() as Resolve<unknown>;
+    resolve(woken.shift() as ReceiveResult<unknown>);
+  }
 }
 
 /**
- * A plain `receive()` that waits. Kept flat (no base class) because it is the hot path
- * of a consumer that outpaces its producer; it is its own abort listener.
+ * Resolves a woken receiver with `result`: at once when `now` (and no earlier wake is
+ * deferred), otherwise in the next batch (see `woken`).
+ */
+export function wake<T>(resolve: Resolve<T>, result: ReceiveResult<T>, now: boolean): void {
+  if (now && woken.length === 0) {
+    resolve(result);
+    return;
+  }
+  woken.push(resolve);
+  woken.push(result);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    // A reaction on a settled promise: a microtask without queueMicrotask's async-hooks cost.
+    void SETTLED.then(flushWoken);
+  }
+}
+
+/**
+ * A `receive({ signal })` that waits (one without a signal waits as a bare resolve function;
+ * see Channel). Kept flat (no base class); it is its own abort listener.
  */
 export class ReceiveOperation<T> implements Receiver<T> {
   prev: WaiterNode | null;
   next: WaiterNode | null;
   queue: WaiterQueue<WaiterNode> | null;
-  readonly #resolve: (result: ReceiveResult<T>) => void;
+  readonly #resolve: Resolve<T>;
   readonly #reject: (reason: unknown) => void;
   readonly #signal: AbortSignal | undefined;
-  #result: ReceiveResult<T> | undefined;
 
   constructor(
-    resolve: (result: ReceiveResult<T>) => void,
+    resolve: Resolve<T>,
     reject: (reason: unknown) => void,
     signal: AbortSignal | undefined,
   ) {
@@ -74,29 +99,13 @@ export class ReceiveOperation<T> implements Receiver<T> {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#signal = signal;
-    this.#result = undefined;
     if (signal !== undefined) signal.addEventListener('abort', this);
   }
 
-  receive(value: T | undefined, ok: boolean, othersWait: boolean): void {
+  receive(value: T | undefined, ok: boolean, now: boolean): void {
     // Settled from here on: an abort now finds it unlinked and changes nothing.
     if (this.#signal !== undefined) this.#signal.removeEventListener('abort', this);
-    this.#result = ok ? { value: value as T, ok: true } : CLOSED;
-    if (othersWait && woken.length === 0) {
-      this.settle();
-      return;
-    }
-    woken.push(this as ReceiveOperation<unknown>);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      // A reaction on a settled promise: a microtask without queueMicrotask's async-hooks cost.
-      void SETTLED.then(flushWoken);
-    }
-  }
-
-  /** Resolves with the result handed over in `receive`. */
-  settle(): void {
-    this.#resolve(this.#result!);
+    wake(this.#resolve, ok ? { value: value as T, ok: true } : CLOSED, now);
   }
 
   handleEvent(): void {
