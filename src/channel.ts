@@ -229,10 +229,10 @@ export class Channel<T> implements AsyncIterable<T> {
     if (this.#closed) throw new ChannelClosedError('The channel is already closed');
     this.#closed = true;
     for (let p = this.#parked.shift(); p !== undefined; p = this.#parked.shift()) {
-      wake(p as Resolve<T>, CLOSED, this.#parked.length > 0 || this.#receivers.length > 0);
+      wake(p as Resolve<T>, CLOSED, this.#wakeNow());
     }
     for (let r = this.#receivers.shift(); r !== null; r = this.#receivers.shift()) {
-      r.receive(undefined, false, this.#receivers.length > 0);
+      r.receive(undefined, false, this.#wakeNow());
     }
     for (let s = this.#senders.shift(); s !== null; s = this.#senders.shift()) {
       s.fail(new ChannelClosedError('The channel closed while the send waited'));
