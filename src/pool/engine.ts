@@ -20,11 +20,11 @@
 import { AsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { TaskTimeoutError } from '../errors.js';
-import { Emitter, type PoolEvents } from './events.js';
 import { isOutcome, kOutcome, type RejectTask } from './internal.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { RateLimiter } from './rate-limit.js';
-import { StatsRecorder, type PoolStats } from './stats.js';
+import { PoolReport } from './report.js';
+import type { PoolStats } from './stats.js';
 import { WaitingTasks } from './waiting-tasks.js';
 import { WorkerSlot, WorkerSlots, isCurrent } from './worker-slots.js';
 import {
@@ -53,15 +53,7 @@ const ABORTED = 2;
 export class PoolEngine<J, R> implements TaskOwner<J, R> {
   readonly handler: Handler<J, R>;
   readonly options: ResolvedPoolOptions;
-  readonly events = new Emitter<PoolEvents<J, R>>([
-    'started',
-    'retried',
-    'succeeded',
-    'failed',
-    'cancelled',
-    'idle',
-  ]);
-  readonly stats = new StatsRecorder();
+  readonly report = new PoolReport<J, R>();
   concurrency: number;
   /** The config of tasks handed over without options. */
   readonly defaults: TaskConfig<J, R>;
@@ -124,7 +116,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   snapshot(): PoolStats {
-    return this.stats.snapshot(this.#running, this.#waiting.queued, this.#waiting.retrying);
+    return this.report.snapshot(this.#running, this.#waiting.queued, this.#waiting.retrying);
   }
 
   #clock(): number {
@@ -257,7 +249,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   #begin(slot: WorkerSlot<J, R>, task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
     this.#idle = false;
-    this.stats.wait(this.#waiting.waited(task, now));
+    const waited = this.#waiting.waited(task, now);
     task.state = RUNNING;
     const ctx = new AttemptContext(task, task.nextAttempt());
     task.current = ctx;
@@ -266,9 +258,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     this.#running++;
     const timeout = task.config.timeout;
     if (timeout > 0) ctx.timer = setTimeout(this.#onTimeout, timeout, ctx);
-    if (this.events.has('started')) {
-      this.events.emit('started', { job: task.job, attempt: ctx.attempt });
-    }
+    this.report.started(task.job, ctx.attempt, waited);
     return ctx;
   }
 
@@ -278,7 +268,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     slot.ctx = undefined;
     this.#running--;
     if (ctx.timer !== undefined) clearTimeout(ctx.timer);
-    this.stats.run(now - slot.start);
+    this.report.returned(now - slot.start);
     // Already settled or moved on (timeout, cancel, abort): the outcome is no one's.
     if (!isCurrent(ctx)) return;
     const task = ctx.task;
@@ -316,10 +306,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   #retry(task: TaskRecord<J, R>, error: unknown, delay: number): void {
     this.#waiting.backoff(task);
-    this.stats.retried++;
-    if (this.events.has('retried')) {
-      this.events.emit('retried', { job: task.job, attempt: task.attempts, error, delay });
-    }
+    this.report.retried(task.job, task.attempts, error, delay);
     if (task.state !== BACKOFF) return; // a listener cancelled it
     task.current = setTimeout(this.#requeue, delay, task);
   }
@@ -370,25 +357,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     task.config.signal?.removeEventListener('abort', task);
     if (previous === BACKOFF) this.#waiting.endBackoff(task);
     task.current = undefined;
-    const events = this.events;
-    if (ok) {
-      this.stats.succeeded++;
-      if (events.has('succeeded')) {
-        events.emit('succeeded', { job: task.job, value: outcome as R, attempts: task.attempts });
-      }
-    } else {
-      if (cancelled) {
-        this.stats.cancelled++;
-        if (events.has('cancelled')) {
-          events.emit('cancelled', { job: task.job, reason: outcome, attempts: task.attempts });
-        }
-      } else {
-        this.stats.failed++;
-        if (events.has('failed')) {
-          events.emit('failed', { job: task.job, error: outcome, attempts: task.attempts });
-        }
-      }
-    }
+    if (ok) this.report.succeeded(task.job, outcome as R, task.attempts);
+    else if (cancelled) this.report.cancelled(task.job, outcome, task.attempts);
+    else this.report.failed(task.job, outcome, task.attempts);
     if (previous === BLOCKED && waiter instanceof SubmitWaiter) {
       // `submit` never handed the task out: its own promise says what happened.
       (waiter as SubmitWaiter<R>).refused(outcome);
@@ -405,7 +376,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
-    if (this.events.has('idle')) this.events.emit('idle', undefined);
+    this.report.idle();
   }
 
   /** Resolves once nothing is queued, blocked, running or waiting to retry. */

@@ -312,7 +312,7 @@ export class Pool<J, R> {
     listener: PoolEventListener<PoolEvents<J, R>[K]>,
   ): () => void {
     checkFunction('listener', listener);
-    return this.#engine.events.on(event, listener);
+    return this.#engine.report.events.on(event, listener);
   }
 
   /** Like `on`, for one call; remove it early with the returned function (not with `off`). */
@@ -321,7 +321,7 @@ export class Pool<J, R> {
     listener: PoolEventListener<PoolEvents<J, R>[K]>,
   ): () => void {
     checkFunction('listener', listener);
-    return this.#engine.events.once(event, listener);
+    return this.#engine.report.events.once(event, listener);
   }
 
   /** Removes a listener added with `on`/`once`. */
@@ -329,7 +329,7 @@ export class Pool<J, R> {
     event: K,
     listener: PoolEventListener<PoolEvents<J, R>[K]>,
   ): void {
-    this.#engine.events.off(event, listener);
+    this.#engine.report.events.off(event, listener);
   }
 
   /** `await using pool = new Pool(...)`: closes the pool (see `close()`). */
