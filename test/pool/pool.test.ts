@@ -1,10 +1,31 @@
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, it } from 'node:test';
-import { Pool, PoolClosedError, type Task } from '../../src/index.js';
+import {
+  Pool,
+  PoolClosedError,
+  type PoolOptions,
+  type Result,
+  type Task,
+} from '../../src/index.js';
 import { flush, gate, state, until, type Gate } from './helpers.js';
 
 const T = { timeout: 10_000 };
+
+/** A pool whose handler returns `job:store`, the AsyncLocalStorage store it runs in. */
+function storeReporter(als: AsyncLocalStorage<string>, options: PoolOptions): Pool<number, string> {
+  return new Pool(async (n: number) => {
+    await flush();
+    return `${n}:${als.getStore() ?? 'none'}`;
+  }, options);
+}
+
+/** The values of a `map()`'s successful results, in the order they came. */
+async function values<J, R>(results: AsyncIterable<Result<J, R>>): Promise<R[]> {
+  const out: R[] = [];
+  for await (const r of results) if (r.ok) out.push(r.value);
+  return out;
+}
 
 /** A pool whose handler waits on a gate per job, so the test decides when each returns. */
 function gated(concurrency: number, options: Record<string, unknown> = {}) {
@@ -155,19 +176,10 @@ describe('Pool: run, submit, trySubmit', () => {
     T,
     async () => {
       const als = new AsyncLocalStorage<string>();
-      const pool = new Pool(
-        async (n: number) => {
-          await flush();
-          return `${n}:${als.getStore() ?? 'none'}`;
-        },
-        { concurrency: 1 },
-      );
+      const pool = storeReporter(als, { concurrency: 1 });
       const runs = ['a', 'b', 'c'].map((name, i) => als.run(name, () => pool.run(i)));
       const submitted = await als.run('d', () => pool.submit(3));
-      const mapped: string[] = [];
-      await als.run('e', async () => {
-        for await (const r of pool.map([4, 5])) if (r.ok) mapped.push(r.value);
-      });
+      const mapped = await als.run('e', () => values(pool.map([4, 5])));
       assert.deepEqual(await Promise.all(runs), ['0:a', '1:b', '2:c']);
       assert.equal(await submitted.result, '3:d');
       assert.deepEqual(mapped.sort(), ['4:e', '5:e']);
@@ -180,20 +192,10 @@ describe('Pool: run, submit, trySubmit', () => {
     T,
     async () => {
       const als = new AsyncLocalStorage<string>();
-      const pool = new Pool(
-        async (n: number) => {
-          const seen = als.getStore() ?? 'none';
-          await flush();
-          return `${n}:${seen}`;
-        },
-        { concurrency: 1, asyncContext: false },
-      );
+      const pool = storeReporter(als, { concurrency: 1, asyncContext: false });
       const first = als.run('a', () => pool.run(0)); // starts at once, inside run()
       const waiting = als.run('b', () => pool.run(1)); // waits for the worker
-      const mapped: string[] = [];
-      await als.run('c', async () => {
-        for await (const r of pool.map([2, 3])) if (r.ok) mapped.push(r.value);
-      });
+      const mapped = await als.run('c', () => values(pool.map([2, 3])));
       assert.equal(await first, '0:a');
       const second = await waiting;
       assert.match(second, /^1:/);
