@@ -10,6 +10,9 @@
  *     the main thread, measured in the same rounds. Each round of each implementation runs
  *     in a fresh process, with its pool started and the workload run twice before the timer
  *     (so it measures parallelism, not start-up); the handler is a plain .mjs for everyone.
+ *     A ceiling runs in the same rounds: two bare threads, no pool, each told once to run
+ *     half of the tasks. It shows what this machine's two cores allow at the time: on a
+ *     shared VM, its speedup read from 1.56× to 2.03× between runs a minute apart.
  * (d) one awaited task at a time (10,000 no-op round trips): latency p50 and p99. Each round
  *     of each implementation runs in a fresh process where only its pool exists, after
  *     10,000 untimed round trips. In one process with every pool started, a pool's latency
@@ -23,6 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FixedThreadPool } from 'poolifier';
 import { Tinypool } from 'tinypool';
@@ -192,6 +196,39 @@ function windowed(pool: Runner, n: number, window: number): Promise<void> {
   });
 }
 
+/**
+ * The ceiling of case (c): two bare threads, each told once to run its half of the tasks,
+ * with no pool, no per-task message and no main-thread work in between.
+ */
+function bareThreads(): { run: (tasks: number) => Promise<void>; close: () => Promise<void> } {
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    import(${JSON.stringify(pathToFileURL(fixture('fib.mjs')).href)}).then(({ fib }) => {
+      parentPort.on('message', (tasks) => {
+        for (let i = 0; i < tasks; i++) fib(${FIB_N});
+        parentPort.postMessage(tasks);
+      });
+    });`;
+  const threads = Array.from({ length: THREADS }, () => new Worker(source, { eval: true }));
+  return {
+    run: async (tasks) => {
+      await Promise.all(
+        threads.map(
+          (thread, i) =>
+            new Promise((resolve) => {
+              thread.once('message', resolve);
+              // Halves as even as they go; the first thread takes the odd task out.
+              thread.postMessage(Math.ceil((tasks - i) / THREADS));
+            }),
+        ),
+      );
+    },
+    close: async () => {
+      await Promise.all(threads.map((thread) => thread.terminate()));
+    },
+  };
+}
+
 function fibOnMain(n: number): number {
   return n < 2 ? n : fibOnMain(n - 1) + fibOnMain(n - 2);
 }
@@ -304,6 +341,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
   // adapted); the main-thread loop is warmed the same way. The timer then measures the
   // 200 tasks alone, the same way for every pool.
   const pools = startedPools('fib');
+  let bare: ReturnType<typeof bareThreads> | undefined;
   const time = async (fn: () => unknown): Promise<number> => {
     const start = process.hrtime.bigint();
     await fn();
@@ -319,6 +357,10 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
           time(() => {
             for (let i = 0; i < FIB_TASKS; i++) fibOnMain(FIB_N);
           }),
+        'ceiling: 2 bare threads, no pool': () => {
+          bare ??= bareThreads();
+          return time(() => bare!.run(FIB_TASKS));
+        },
         ...Object.fromEntries(
           Object.keys(makers).map((name) => [
             name,
@@ -334,7 +376,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
       { rounds: FIB_ROUNDS, unit: 'ms', higherIsBetter: false, isolate: true, warmup: 2 },
     );
   } finally {
-    await pools.closeAll();
+    await Promise.all([pools.closeAll(), bare?.close()]);
   }
   const main = rows.find((r) => r.impl === 'main thread loop');
   for (const row of main === undefined ? [] : rows) {
