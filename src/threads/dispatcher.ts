@@ -2,11 +2,8 @@
  * The engine behind ThreadPool: it hands each task to a thread, starts, replaces,
  * scales and stops threads, and turns every way a thread can die into an outcome for
  * the tasks it held. It trusts its settings (the facade checked them) and knows nothing
- * of queues, retries or timeouts: the Pool in front of it does those.
- *
- * Which thread: the least loaded live one. A new thread starts when every live thread
- * is busy and there are fewer than `max`; at least `min` are kept (started at once).
- * A thread above `min` that stays idle for `idleTimeout` ms is stopped.
+ * of queues, retries or timeouts: the Pool in front of it does those. Which thread takes a
+ * task, and when threads start and stop, is `ThreadRoster`'s.
  *
  * When a thread dies:
  * - tasks it had started fail with `ThreadCrashError` (cause: its error or exit code),
@@ -26,9 +23,9 @@
  */
 import { InvalidModuleError, PoolClosedError, ThreadCrashError } from '../errors.js';
 import { DepthAdvisor } from './depth-advisor.js';
-import { LoadBackoff } from './load-backoff.js';
 import { TaskRecord, type RecordOwner } from './task-record.js';
-import { Thread, type ThreadHooks, type ThreadSpec, type ThreadStats } from './thread.js';
+import type { Thread, ThreadStats } from './thread.js';
+import { ThreadRoster, type RosterSettings } from './thread-roster.js';
 import type { Transferable } from 'node:worker_threads';
 import { kOnAbort, type AbortListener } from '../pool/internal.js';
 
@@ -37,35 +34,22 @@ export interface AbortSource {
   [kOnAbort](listener: AbortListener): void;
 }
 
-export interface DispatcherSettings {
-  spec: ThreadSpec;
-  min: number;
-  max: number;
-  idleTimeout: number;
+export interface DispatcherSettings extends RosterSettings {
   terminateGrace: number;
   /** Called when the advised number of tasks per thread changes; see `depth`. */
   onDepth: ((depth: number) => void) | undefined;
   /** Called when tasks should start (`true`) or wait in the pool's queue (`false`); see `gateOpen`. */
   onGate: ((open: boolean) => void) | undefined;
-  /** Whether tasks wait in the pool's queue (then a starting thread keeps the process alive). */
-  hasWork: () => boolean;
 }
-
-/** The stop reason of a thread stopped for being idle. */
-const IDLE = Symbol('idle');
 
 export class Dispatcher implements RecordOwner {
   readonly #settings: DispatcherSettings;
   #gateOpen = false;
-  #constructing = true;
   #gateOpened = false;
-  readonly #threads = new Set<Thread>();
-  readonly #hooks: ThreadHooks;
+  readonly #roster: ThreadRoster;
   #nextId = 1;
   #closed = false;
-  readonly #backoff = new LoadBackoff();
   readonly #advisor = new DepthAdvisor();
-  #respawnTimer: NodeJS.Timeout | undefined = undefined;
   #inflight = 0;
   #drained: (() => void) | undefined = undefined;
   /** Settled tasks whose outcome is yet to be told (see `#settle`). */
@@ -73,17 +57,15 @@ export class Dispatcher implements RecordOwner {
 
   constructor(settings: DispatcherSettings) {
     this.#settings = settings;
-    this.#hooks = {
+    this.#roster = new ThreadRoster(settings, {
       ready: () => this.#onReady(),
       loadFailed: (thread, invalidExport, error) =>
         this.#onLoadFailed(thread, invalidExport, error),
       settled: (task, ok, value) => this.#settle(task, ok, value),
       busy: (ms) => this.#onBusy(ms),
-      idle: (thread) => this.#onIdle(thread),
+      idle: (thread) => this.#roster.retireWhenIdle(thread),
       exited: (thread, code, error) => this.#onExit(thread, code, error),
-    };
-    this.#fillToMin();
-    this.#constructing = false;
+    });
   }
 
   /**
@@ -98,9 +80,7 @@ export class Dispatcher implements RecordOwner {
 
   /** Threads started and not yet gone. */
   get threadCount(): number {
-    let count = 0;
-    for (const thread of this.#threads) if (thread.alive) count++;
-    return count;
+    return this.#roster.count;
   }
 
   /**
@@ -138,107 +118,34 @@ export class Dispatcher implements RecordOwner {
    * starting threads keep the process alive until they are up.
    */
   wake(): void {
-    if (this.#closed) return;
-    if (this.threadCount === 0 && this.#backoff.mayStart()) {
-      this.#start();
-    }
-    for (const thread of this.#threads) thread.holdWhileStarting();
+    this.#roster.wake();
   }
 
   /** Per-thread numbers for `stats`. */
   stats(): ThreadStats[] {
-    const out: ThreadStats[] = [];
-    for (const thread of this.#threads) {
-      if (!thread.alive) continue;
-      out.push({
-        threadId: thread.threadId,
-        running: thread.load,
-        completed: thread.completed,
-        utilization: thread.utilization(),
-      });
-    }
-    return out;
+    return this.#roster.stats();
   }
 
   /** Waits for the tasks in flight, then stops every thread. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#respawnTimer);
+    this.#roster.close();
     if (this.#inflight > 0) {
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
       });
     }
-    const stopping: Promise<number>[] = [];
-    for (const thread of this.#threads) {
-      clearTimeout(thread.idleTimer);
-      stopping.push(thread.stop(new PoolClosedError()));
-    }
-    await Promise.all(stopping);
+    await this.#roster.stopAll();
   }
 
   #assign(task: TaskRecord): void {
-    const thread = this.#pick();
+    const thread = this.#roster.pick();
     if (thread !== undefined) {
       thread.send(task);
       return;
     }
     // No live thread and none may start yet: the module failed to load, recently.
-    this.#settle(task, false, this.#backoff.failure ?? new PoolClosedError());
-  }
-
-  #pick(): Thread | undefined {
-    let best: Thread | undefined;
-    let bestReady: Thread | undefined;
-    let live = 0;
-    for (const thread of this.#threads) {
-      if (!thread.alive) continue;
-      live++;
-      if (best === undefined || thread.load < best.load) best = thread;
-      if (
-        thread.state === 'ready' &&
-        thread.draining === 0 &&
-        (bestReady === undefined || thread.load < bestReady.load)
-      ) {
-        bestReady = thread;
-      }
-    }
-    if (bestReady !== undefined && bestReady.load === 0) return bestReady;
-    const mayStart = !this.#closed && this.#backoff.mayStart();
-    // Every thread is busy (or none is up): start another, up to `max`, and give it the task.
-    if (mayStart && live < this.#settings.max && (best === undefined || best.load > 0)) {
-      return this.#start();
-    }
-    // A thread that is up (and not stuck on an aborted task) is preferred to one that boots.
-    return bestReady ?? best;
-  }
-
-  #start(): Thread {
-    const thread = new Thread(this.#settings.spec, this.#hooks);
-    this.#threads.add(thread);
-    // A thread started for work (anything but the pool's first threads) keeps the process
-    // alive until it is up: tasks may be waiting for it in the pool's queue (a retry, a
-    // job a map pulls) without anything else holding the process.
-    if (!this.#constructing || this.#settings.hasWork()) thread.holdWhileStarting();
-    return thread;
-  }
-
-  #fillToMin(): void {
-    if (this.#closed) return;
-    let live = this.threadCount;
-    if (live >= this.#settings.min) return;
-    const wait = this.#backoff.wait();
-    if (wait > 0) {
-      if (this.#respawnTimer === undefined) {
-        this.#respawnTimer = setTimeout(() => {
-          this.#respawnTimer = undefined;
-          this.#fillToMin();
-        }, wait);
-        this.#respawnTimer.unref();
-      }
-      return;
-    }
-    for (; live < this.#settings.min; live++) this.#start();
+    this.#settle(task, false, this.#roster.backoff.failure ?? new PoolClosedError());
   }
 
   #settle(task: TaskRecord, ok: boolean, value: unknown): void {
@@ -301,25 +208,19 @@ export class Dispatcher implements RecordOwner {
   }
 
   #onReady(): void {
-    this.#backoff.loaded();
+    this.#roster.backoff.loaded();
     this.#updateGate();
   }
 
   #updateGate(): void {
-    let ready = 0;
-    let live = 0;
-    for (const thread of this.#threads) {
-      if (!thread.alive) continue;
-      live++;
-      if (thread.state === 'ready' && thread.draining === 0) ready++;
-    }
+    const { live, ready } = this.#roster.tally();
     // The first opening waits for every thread started with the pool, so the first tasks
     // spread over all of them rather than pile onto the first one up. Later, a pool whose
     // threads all stopped for being idle stays open: the next task starts a thread (and
     // waits for it), as nothing else would notice work arriving through `map()` or
     // `process()`; the tasks after it wait in the queue while that thread boots.
     const open =
-      this.#backoff.failure !== undefined ||
+      this.#roster.backoff.failure !== undefined ||
       (ready > 0 && (this.#gateOpened || ready === live)) ||
       (this.#gateOpened && live === 0);
     if (open !== this.#gateOpen) {
@@ -339,7 +240,7 @@ export class Dispatcher implements RecordOwner {
           `The module ${module} has no default export that is a function`,
         )
       : new InvalidModuleError(module, `The module ${module} failed to load`, { cause: error });
-    this.#backoff.failed(failure);
+    this.#roster.backoff.failed(failure);
     const { started, unstarted } = thread.takeAll();
     for (const task of [...started, ...unstarted]) this.#settle(task, false, failure);
     void thread.stop(failure);
@@ -350,27 +251,13 @@ export class Dispatcher implements RecordOwner {
     if (this.#advisor.observe(ms)) this.#settings.onDepth?.(this.#advisor.depth);
   }
 
-  #onIdle(thread: Thread): void {
-    if (this.#closed || this.threadCount <= this.#settings.min || thread.idleTimer !== undefined) {
-      return;
-    }
-    thread.idleTimer = setTimeout(() => {
-      thread.idleTimer = undefined;
-      if (thread.load === 0 && thread.alive && this.threadCount > this.#settings.min) {
-        void thread.stop(IDLE);
-      }
-    }, this.#settings.idleTimeout);
-    thread.idleTimer.unref();
-  }
-
   #onExit(thread: Thread, code: number, error: unknown): void {
-    this.#threads.delete(thread);
-    clearTimeout(thread.idleTimer);
+    this.#roster.remove(thread);
     const reason = thread.stopReason;
     if (!thread.loaded && reason === undefined) {
       // It died before its module loaded (e.g. the loader itself failed): a failed start.
       this.#onLoadFailed(thread, false, error ?? code);
-      this.#fillToMin();
+      this.#roster.fillToMin();
       this.#updateGate();
       return;
     }
@@ -390,7 +277,7 @@ export class Dispatcher implements RecordOwner {
       else if (this.#closed) this.#settle(task, false, new PoolClosedError());
       else this.#assign(task);
     }
-    this.#fillToMin();
+    this.#roster.fillToMin();
     this.#updateGate();
   }
 }
