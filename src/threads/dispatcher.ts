@@ -1,9 +1,9 @@
 /**
- * The engine behind ThreadPool: it hands each task to a thread, starts, replaces,
- * scales and stops threads, and turns every way a thread can die into an outcome for
- * the tasks it held. It trusts its settings (the facade checked them) and knows nothing
- * of queues, retries or timeouts: the Pool in front of it does those. Which thread takes a
- * task, and when threads start and stop, is `ThreadRoster`'s.
+ * The engine behind ThreadPool: it hands each task to a thread, forwards its abort (and
+ * stops a thread whose handler ignores it), and turns every way a thread can die into an
+ * outcome for the tasks it held. Which thread takes a task, and when threads start, are
+ * replaced and stop, is `ThreadRoster`'s. It trusts its settings (the facade checked them)
+ * and knows nothing of queues, retries or timeouts: the Pool in front of it does those.
  *
  * When a thread dies:
  * - tasks it had started fail with `ThreadCrashError` (cause: its error or exit code),
