@@ -231,26 +231,7 @@ export function parseRunArgs(
   }
   if (values.help) return 'help';
   const module = values.module;
-  if (module !== undefined && command.length > 0) {
-    throw new UsageError(`Give either a command or --module, not both (command: ${command[0]})`);
-  }
-  if (module === undefined && command.length === 0) {
-    throw new UsageError(
-      'Nothing to run: give a command (crew run -- gzip -k {}) or --module FILE',
-    );
-  }
-  if (values.threads !== undefined && module === undefined) {
-    throw new UsageError('--threads runs a --module on worker threads; give --module FILE');
-  }
-  if (values.json && module === undefined) {
-    throw new UsageError('--json parses inputs for a --module handler; give --module FILE');
-  }
-  if (inputs !== undefined && values.input !== undefined) {
-    throw new UsageError('Give inputs either after ::: or with --input, not both');
-  }
-  if (values.resume && values.joblog === undefined) {
-    throw new UsageError('--resume needs --joblog FILE (the log of the run to resume)');
-  }
+  checkCombination(values, command, inputs);
   return {
     command: module === undefined ? command : undefined,
     module,
@@ -283,4 +264,40 @@ export function parseRunArgs(
     dryRun: values['dry-run'] ?? false,
     spawner: parseSpawner(env.CREW_SPAWNER),
   };
+}
+
+/** Flags that do not go together, or one that needs another: a usage error before any job. */
+function checkCombination(
+  values: {
+    module?: string;
+    threads?: string;
+    json?: boolean;
+    input?: string;
+    resume?: boolean;
+    joblog?: string;
+  },
+  command: readonly string[],
+  inputs: readonly string[] | undefined,
+): void {
+  const module = values.module;
+  if (module !== undefined && command.length > 0) {
+    throw new UsageError(`Give either a command or --module, not both (command: ${command[0]})`);
+  }
+  if (module === undefined && command.length === 0) {
+    throw new UsageError(
+      'Nothing to run: give a command (crew run -- gzip -k {}) or --module FILE',
+    );
+  }
+  if (values.threads !== undefined && module === undefined) {
+    throw new UsageError('--threads runs a --module on worker threads; give --module FILE');
+  }
+  if (values.json && module === undefined) {
+    throw new UsageError('--json parses inputs for a --module handler; give --module FILE');
+  }
+  if (inputs !== undefined && values.input !== undefined) {
+    throw new UsageError('Give inputs either after ::: or with --input, not both');
+  }
+  if (values.resume && values.joblog === undefined) {
+    throw new UsageError('--resume needs --joblog FILE (the log of the run to resume)');
+  }
 }

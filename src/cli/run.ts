@@ -4,10 +4,12 @@ import type { RunArgs } from './args.js';
 import { runCommand } from './command.js';
 import { commandHandler } from './command-handler.js';
 import { formatValue } from './format.js';
+import type { ModuleHandler } from './module-handler.js';
 import { JobRecord } from './job-record.js';
 import { Joblog } from './joblog.js';
 import { Output } from './output.js';
 import { dryRun, prepare, type Plan } from './plan.js';
+import type { CommandTemplate } from './placeholders.js';
 import { ProcessGroups } from './process-groups.js';
 import { Progress } from './progress.js';
 import { describeError } from './results.js';
@@ -125,54 +127,70 @@ class Runner {
       ...(args.timeout === undefined ? {} : { timeout: args.timeout }),
       ...(args.rate === undefined ? {} : { rateLimit: args.rate }),
     };
-    if (template !== undefined) {
-      const capture = !args.ungroup;
-      const { killGrace } = args;
-      // Spawners (see spawner.ts): Node.js ones two per core, since one is idle while its
-      // newest child execs (measured: ~1.2x on `true`); Perl ones, which fork in a fraction of
-      // the time, one per core (two measured ~10% slower); Python ones PYTHON_PER_CORE.
-      // Never more than the job slots.
-      const cores = availableParallelism();
-      const spawners = await Spawners.start(
-        args.spawner,
-        {
-          node: Math.min(args.jobs, 2 * cores),
-          perl: Math.min(args.jobs, cores),
-          python: Math.min(args.jobs, cores),
-        },
-        { capture, killGrace },
-      );
-      this.#spawners = spawners;
-      const groups = this.#groups;
-      return new Pool(
-        commandHandler({
-          template,
-          slots: args.jobs,
-          launch:
-            spawners === undefined
-              ? (argv, signal) => runCommand(argv, { signal, capture, killGrace, groups })
-              : (argv, signal) => spawners.run(argv, signal),
-          stopping: () => this.#stop !== undefined,
-          retries: args.retries,
-          outcome: (ok) => this.#outcome(ok),
-        }),
-        options,
-      );
-    }
-    if (args.threads !== undefined) {
-      // Loaded only here, so that a run of commands never pays for the thread machinery.
-      const { ThreadPool } = await import('../threads/index.js');
-      // The handler runs on a thread, out of reach: outcomes are seen as tasks settle.
-      this.#outcomesFromHandler = false;
-      const { concurrency, ...rest } = options;
-      return new ThreadPool(modulePath!, {
-        ...rest,
-        threads: args.threads,
-        // Without -j, the ThreadPool keeps each thread as busy as it can.
-        ...(args.jobsGiven ? { concurrency } : {}),
-      });
-    }
-    const run = handler!;
+    if (template !== undefined) return this.#commandPool(template, options);
+    if (args.threads !== undefined) return this.#threadPool(modulePath!, args.threads, options);
+    return this.#modulePool(handler!, options);
+  }
+
+  /** A pool whose jobs run `template`'s command lines. */
+  async #commandPool(template: CommandTemplate, options: PoolOptions): Promise<RunnerPool> {
+    const { args } = this.#plan;
+    const capture = !args.ungroup;
+    const { killGrace } = args;
+    // Spawners (see spawner.ts): Node.js ones two per core, since one is idle while its
+    // newest child execs (measured: ~1.2x on `true`); Perl ones, which fork in a fraction of
+    // the time, one per core (two measured ~10% slower); Python ones PYTHON_PER_CORE.
+    // Never more than the job slots.
+    const cores = availableParallelism();
+    const spawners = await Spawners.start(
+      args.spawner,
+      {
+        node: Math.min(args.jobs, 2 * cores),
+        perl: Math.min(args.jobs, cores),
+        python: Math.min(args.jobs, cores),
+      },
+      { capture, killGrace },
+    );
+    this.#spawners = spawners;
+    const groups = this.#groups;
+    return new Pool(
+      commandHandler({
+        template,
+        slots: args.jobs,
+        launch:
+          spawners === undefined
+            ? (argv, signal) => runCommand(argv, { signal, capture, killGrace, groups })
+            : (argv, signal) => spawners.run(argv, signal),
+        stopping: () => this.#stop !== undefined,
+        retries: args.retries,
+        outcome: (ok) => this.#outcome(ok),
+      }),
+      options,
+    );
+  }
+
+  /** A ThreadPool running the `--module` handler on `threads` worker threads. */
+  async #threadPool(
+    modulePath: string,
+    threads: number,
+    options: PoolOptions,
+  ): Promise<RunnerPool> {
+    // Loaded only here, so that a run of commands never pays for the thread machinery.
+    const { ThreadPool } = await import('../threads/index.js');
+    // The handler runs on a thread, out of reach: outcomes are seen as tasks settle.
+    this.#outcomesFromHandler = false;
+    const { concurrency, ...rest } = options;
+    return new ThreadPool(modulePath, {
+      ...rest,
+      threads,
+      // Without -j, the ThreadPool keeps each thread as busy as it can.
+      ...(this.#plan.args.jobsGiven ? { concurrency } : {}),
+    });
+  }
+
+  /** A Pool running the `--module` handler in this thread. */
+  #modulePool(run: ModuleHandler, options: PoolOptions): RunnerPool {
+    const { retries } = this.#plan.args;
     return new Pool(async (job: JobRecord, ctx: HandlerContext) => {
       if (this.#stop !== undefined) throw new StoppedError();
       if (job.start === 0) job.start = wallClock();
@@ -181,12 +199,12 @@ class Runner {
       try {
         value = await run(job.payload, ctx);
       } catch (error) {
-        if (ctx.attempt > args.retries) this.#outcome(false);
+        if (ctx.attempt > retries) this.#outcome(false);
         throw error;
       }
       // A handler that ignored its signal and returned after a timeout still failed.
       const ok = !ctx.signal.aborted;
-      if (ok || ctx.attempt > args.retries) this.#outcome(ok);
+      if (ok || ctx.attempt > retries) this.#outcome(ok);
       return value;
     }, options);
   }

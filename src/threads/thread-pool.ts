@@ -146,15 +146,16 @@ export class ThreadPool<J, R> {
     // No thread is up yet: tasks wait in the queue, their clocks not started, until one is.
     this.#gateOpen = dispatcher.gateOpen;
     if (!this.#gateOpen) this.#pool.pause();
-    // The Pool aborts itself on `signal`; the threads must stop then too.
-    const signal = options?.signal;
-    if (signal !== undefined) {
-      const onAbort = (): void => void this.abort(signal.reason);
-      if (signal.aborted) onAbort();
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.#detachSignal = () => signal.removeEventListener('abort', onAbort);
-      }
+    if (options?.signal !== undefined) this.#abortOn(options.signal);
+  }
+
+  /** The Pool aborts itself on the pool's `signal`; the threads must stop then too. */
+  #abortOn(signal: AbortSignal): void {
+    const onAbort = (): void => void this.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#detachSignal = () => signal.removeEventListener('abort', onAbort);
     }
   }
 
