@@ -1,29 +1,17 @@
-import { availableParallelism } from 'node:os';
-import { Pool, type HandlerContext, type PoolOptions, type Task } from '../index.js';
+import type { Task } from '../index.js';
 import type { RunArgs } from './args.js';
-import { runCommand } from './command.js';
-import { commandHandler } from './command-handler.js';
 import { formatValue } from './format.js';
-import type { ModuleHandler } from './module-handler.js';
 import { JobRecord } from './job-record.js';
 import { Joblog } from './joblog.js';
 import { Output } from './output.js';
 import { dryRun, prepare, type Plan } from './plan.js';
-import type { CommandTemplate } from './placeholders.js';
 import { ProcessGroups } from './process-groups.js';
 import { Progress } from './progress.js';
 import { describeError } from './results.js';
-import { Spawners } from './spawners.js';
+import { createRunnerPool, type RunnerPool } from './runner-pool.js';
+import type { Spawners } from './spawners.js';
 import { InterruptedError, StoppedError } from './stopped-error.js';
 import { wallClock } from './wall-clock.js';
-
-/** What a pool of either kind offers the runner: the public API shared by Pool and ThreadPool. */
-interface RunnerPool {
-  submit(job: unknown): Promise<Task<unknown>>;
-  close(): Promise<void>;
-  abort(reason?: unknown): Promise<void>;
-  readonly stats: { readonly running: number };
-}
 
 /** The exit status of a run: the number of failed jobs, at most 101. */
 export const MAX_FAILED_STATUS = 101;
@@ -91,7 +79,14 @@ class Runner {
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onSignal);
     try {
-      this.#pool = await this.#createPool();
+      const runner = await createRunnerPool(this.#plan, {
+        groups: this.#groups,
+        stopping: () => this.#stop !== undefined,
+        outcome: (ok) => this.#outcome(ok),
+      });
+      this.#spawners = runner.spawners;
+      this.#outcomesFromHandler = runner.outcomesFromHandler;
+      this.#pool = runner.pool;
       await this.#feed(this.#pool);
       while (this.#settling.size > 0) await Promise.all(this.#settling);
       if (this.#killed) await this.#pool.abort(new InterruptedError());
@@ -110,103 +105,6 @@ class Runner {
     this.#summary();
     if (this.#signal !== undefined) return SIGNAL_STATUS[this.#signal] ?? 130;
     return Math.min(this.#failed, MAX_FAILED_STATUS);
-  }
-
-  async #createPool(): Promise<RunnerPool> {
-    const { args, template, handler, modulePath } = this.#plan;
-    const options: PoolOptions = {
-      concurrency: args.jobs,
-      // Two waiting tasks per worker: enough that a worker never idles, and memory stays
-      // bounded however long the input.
-      queueSize: args.jobs * 2,
-      retries: {
-        retries: args.retries,
-        minDelay: args.retryDelay,
-        retryIf: (error) => !(error instanceof StoppedError),
-      },
-      ...(args.timeout === undefined ? {} : { timeout: args.timeout }),
-      ...(args.rate === undefined ? {} : { rateLimit: args.rate }),
-    };
-    if (template !== undefined) return this.#commandPool(template, options);
-    if (args.threads !== undefined) return this.#threadPool(modulePath!, args.threads, options);
-    return this.#modulePool(handler!, options);
-  }
-
-  /** A pool whose jobs run `template`'s command lines. */
-  async #commandPool(template: CommandTemplate, options: PoolOptions): Promise<RunnerPool> {
-    const { args } = this.#plan;
-    const capture = !args.ungroup;
-    const { killGrace } = args;
-    // Spawners (see spawner.ts): Node.js ones two per core, since one is idle while its
-    // newest child execs (measured: ~1.2x on `true`); Perl ones, which fork in a fraction of
-    // the time, one per core (two measured ~10% slower); Python ones PYTHON_PER_CORE.
-    // Never more than the job slots.
-    const cores = availableParallelism();
-    const spawners = await Spawners.start(
-      args.spawner,
-      {
-        node: Math.min(args.jobs, 2 * cores),
-        perl: Math.min(args.jobs, cores),
-        python: Math.min(args.jobs, cores),
-      },
-      { capture, killGrace },
-    );
-    this.#spawners = spawners;
-    const groups = this.#groups;
-    return new Pool(
-      commandHandler({
-        template,
-        slots: args.jobs,
-        launch:
-          spawners === undefined
-            ? (argv, signal) => runCommand(argv, { signal, capture, killGrace, groups })
-            : (argv, signal) => spawners.run(argv, signal),
-        stopping: () => this.#stop !== undefined,
-        retries: args.retries,
-        outcome: (ok) => this.#outcome(ok),
-      }),
-      options,
-    );
-  }
-
-  /** A ThreadPool running the `--module` handler on `threads` worker threads. */
-  async #threadPool(
-    modulePath: string,
-    threads: number,
-    options: PoolOptions,
-  ): Promise<RunnerPool> {
-    // Loaded only here, so that a run of commands never pays for the thread machinery.
-    const { ThreadPool } = await import('../threads/index.js');
-    // The handler runs on a thread, out of reach: outcomes are seen as tasks settle.
-    this.#outcomesFromHandler = false;
-    const { concurrency, ...rest } = options;
-    return new ThreadPool(modulePath, {
-      ...rest,
-      threads,
-      // Without -j, the ThreadPool keeps each thread as busy as it can.
-      ...(this.#plan.args.jobsGiven ? { concurrency } : {}),
-    });
-  }
-
-  /** A Pool running the `--module` handler in this thread. */
-  #modulePool(run: ModuleHandler, options: PoolOptions): RunnerPool {
-    const { retries } = this.#plan.args;
-    return new Pool(async (job: JobRecord, ctx: HandlerContext) => {
-      if (this.#stop !== undefined) throw new StoppedError();
-      if (job.start === 0) job.start = wallClock();
-      job.attempts = ctx.attempt;
-      let value: unknown;
-      try {
-        value = await run(job.payload, ctx);
-      } catch (error) {
-        if (ctx.attempt > retries) this.#outcome(false);
-        throw error;
-      }
-      // A handler that ignored its signal and returned after a timeout still failed.
-      const ok = !ctx.signal.aborted;
-      if (ok || ctx.attempt > retries) this.#outcome(ok);
-      return value;
-    }, options);
   }
 
   async #feed(pool: RunnerPool): Promise<void> {
