@@ -15,7 +15,8 @@
  *     shared VM, its speedup read from 1.56× to 2.03× between runs a minute apart.
  * (d) one awaited task at a time (10,000 no-op round trips): latency p50 and p99. Each round
  *     of each implementation runs in a fresh process where only its pool exists, after
- *     10,000 untimed round trips. In one process with every pool started, a pool's latency
+ *     10,000 untimed round trips. A floor runs in the same rounds: a bare thread that echoes
+ *     each message, with no pool on either side. In one process with every pool started, a pool's latency
  *     also depended on the ten threads around it: crew's p50 read 48 µs there and 20–27 µs
  *     alone, piscina's 54 µs there and 17–19 µs alone, on the same machine.
  *
@@ -229,6 +230,29 @@ function bareThreads(): { run: (tasks: number) => Promise<void>; close: () => Pr
   };
 }
 
+/**
+ * The floor of case (d): one bare thread that posts back whatever it receives, with no pool
+ * on either side. A round trip costs what the machine charges for two messages between
+ * threads, and nothing else.
+ */
+function bareEcho(): Runner {
+  const thread = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (message) => parentPort.postMessage(message));`,
+    { eval: true },
+  );
+  let resolve: ((value: unknown) => void) | undefined;
+  thread.on('message', (value) => resolve?.(value));
+  return {
+    run: (job) =>
+      new Promise((settle) => {
+        resolve = settle;
+        thread.postMessage(job);
+      }),
+    close: () => thread.terminate(),
+  };
+}
+
 function fibOnMain(n: number): number {
   return n < 2 ? n : fibOnMain(n - 1) + fibOnMain(n - 2);
 }
@@ -314,22 +338,27 @@ function startedPools(kind: Kind): {
 
 if (CASES.includes('d') && !childOfOtherCase('(d)')) {
   const pools = startedPools('noop');
+  let bare: Runner | undefined;
   try {
     for (const p of [50, 99]) {
       await compare(
         'threads',
         `(d) one awaited task at a time, latency p${p}`,
-        Object.fromEntries(
-          Object.keys(makers).map((name) => [
-            name,
-            async () => percentile(await latencies(await pools.ready(name)), p),
-          ]),
-        ),
+        {
+          'floor: bare postMessage ping-pong': async () =>
+            percentile(await latencies((bare ??= bareEcho())), p),
+          ...Object.fromEntries(
+            Object.keys(makers).map((name) => [
+              name,
+              async () => percentile(await latencies(await pools.ready(name)), p),
+            ]),
+          ),
+        },
         { rounds: LATENCY_ROUNDS, unit: 'µs', higherIsBetter: false, isolate: true },
       );
     }
   } finally {
-    await pools.closeAll();
+    await Promise.all([pools.closeAll(), bare?.close()]);
   }
 }
 
