@@ -16,9 +16,9 @@
  * (d) one awaited task at a time (10,000 no-op round trips): latency p50 and p99. Each round
  *     of each implementation runs in a fresh process where only its pool exists, after
  *     10,000 untimed round trips. A floor runs in the same rounds: a bare thread that echoes
- *     each message, with no pool on either side. In one process with every pool started, a pool's latency
- *     also depended on the ten threads around it: crew's p50 read 48 µs there and 20–27 µs
- *     alone, piscina's 54 µs there and 17–19 µs alone, on the same machine.
+ *     each message, with no pool on either side. In one process with every pool started, a
+ *     pool's latency also depended on the ten threads around it: crew's p50 read 48 µs there
+ *     and 20–27 µs alone, piscina's 54 µs there and 17–19 µs alone, on the same machine.
  *
  * Every pool is started (and warmed by a first round) before it is measured, and each
  * implementation's rounds are interleaved with the others' by the harness.

@@ -94,21 +94,27 @@ async function commandPool(
     },
     { capture, killGrace },
   );
-  const pool = new Pool(
-    commandHandler({
-      template,
-      slots: args.jobs,
-      launch:
-        spawners === undefined
-          ? (argv, signal) => runCommand(argv, { signal, capture, killGrace, groups })
-          : (argv, signal) => spawners.run(argv, signal),
-      stopping: hooks.stopping,
-      retries: args.retries,
-      outcome: hooks.outcome,
-    }),
-    options,
-  );
-  return { pool, spawners, outcomesFromHandler: true };
+  try {
+    const pool = new Pool(
+      commandHandler({
+        template,
+        slots: args.jobs,
+        launch:
+          spawners === undefined
+            ? (argv, signal) => runCommand(argv, { signal, capture, killGrace, groups })
+            : (argv, signal) => spawners.run(argv, signal),
+        stopping: hooks.stopping,
+        retries: args.retries,
+        outcome: hooks.outcome,
+      }),
+      options,
+    );
+    return { pool, spawners, outcomesFromHandler: true };
+  } catch (error) {
+    // The run never learns of spawners it was not handed: they must not outlive crew.
+    await spawners?.close();
+    throw error;
+  }
 }
 
 /** A ThreadPool running the `--module` handler on `threads` worker threads. */

@@ -13,6 +13,7 @@ export class WorkerSlot<J, R> {
   /**
    * When `ctx` started (performance.now()). Kept here, in a long-lived object whose float
    * field V8 updates in place, rather than in each attempt, where it cost a heap number.
+   * It starts as a fraction so that V8 makes the field a double from the first slot on.
    */
   start = 0.5;
   /** Where the slot is in its `WorkerSlots`' busy list, or -1 while spare. */
@@ -38,11 +39,6 @@ export class WorkerSlots<J, R> {
 
   constructor(resume: (slot: WorkerSlot<J, R>, outcome: unknown, failed: boolean) => void) {
     this.#resume = resume;
-  }
-
-  /** Running workers. */
-  get busy(): number {
-    return this.#busy.length;
   }
 
   /** A slot for a worker that starts: a spare one, or a new one. */

@@ -26,7 +26,7 @@ export interface RosterSettings {
 /** The stop reason of a thread stopped for being idle. */
 const IDLE = Symbol('idle');
 
-export class ThreadRoster implements Iterable<Thread> {
+export class ThreadRoster {
   readonly backoff = new LoadBackoff();
   readonly #settings: RosterSettings;
   readonly #hooks: ThreadHooks;
@@ -41,10 +41,6 @@ export class ThreadRoster implements Iterable<Thread> {
     // The pool's first threads keep the process alive while they start only if work is
     // already waiting for them: an idle pool never does.
     this.#fillToMin(settings.hasWork());
-  }
-
-  [Symbol.iterator](): Iterator<Thread> {
-    return this.#threads.values();
   }
 
   /** Threads started and not yet gone. */
