@@ -55,6 +55,11 @@ export interface CompareOptions {
    * steadier measure, since time spent waiting for a core is not counted.
    */
   cpuOps?: number;
+  /**
+   * Extra Node.js or V8 flags for the child processes of an isolated comparison (every
+   * implementation gets the same ones); ignored without `isolate`.
+   */
+  nodeArgs?: string[];
 }
 
 interface Measured {
@@ -98,7 +103,9 @@ export async function compare(
     const shift = ((round % names.length) + names.length) % names.length;
     const order = [...names.slice(shift), ...names.slice(0, shift)];
     for (const name of order) {
-      const measured = isolate ? await inChild(suite, caseName, name) : await measure(impls[name]!);
+      const measured = isolate
+        ? await inChild(suite, caseName, name, options.nodeArgs ?? [])
+        : await measure(impls[name]!);
       if (round >= 0) values.get(name)!.push(measured);
     }
   }
@@ -138,10 +145,15 @@ async function measure(fn: () => Promise<number> | number): Promise<Measured> {
 }
 
 /** Runs one round of one implementation in a fresh process running this same bench file. */
-function inChild(suite: string, caseName: string, impl: string): Promise<Measured> {
+function inChild(
+  suite: string,
+  caseName: string,
+  impl: string,
+  nodeArgs: string[],
+): Promise<Measured> {
   const script = process.argv[1]!;
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script], {
+    const proc = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', 'tsx', script], {
       env: {
         ...process.env,
         CREW_BENCH_JSON: '',

@@ -10,9 +10,19 @@
  *     the main thread, measured in the same rounds. Each round of each implementation runs
  *     in a fresh process, with its pool started and the workload run twice before the timer
  *     (so it measures parallelism, not start-up); the handler is a plain .mjs for everyone.
- *     A ceiling runs in the same rounds: two bare threads, no pool, each told once to run
- *     half of the tasks. It shows what this machine's two cores allow at the time: on a
+ *     A ceiling runs in the same rounds: two bare threads, no pool, taking the tasks from a
+ *     shared counter. It shows what this machine's two cores allow at the time: on a
  *     shared VM, its speedup read from 1.56× to 2.03× between runs a minute apart.
+ *     Every (c) process runs with TurboFan's inlining off (`--no-turbo-inlining`, the same
+ *     for every implementation and for the main-thread loop). With it on, V8 decides once
+ *     per thread, by chance, whether to inline fib into itself, and the inlined code is
+ *     slower: a fresh process ran fib(27) on its main thread at either 1.5 or 2.3 ms a call
+ *     for its whole life (3 of 8 processes the slow way; the same with ASLR off and a fixed
+ *     seed), and the bench's own main-thread loop read 302 to 486 ms across four processes.
+ *     The speedup then measured which threads drew the slow code (it read 1.18× to 2.67×
+ *     between runs, above the 2.0× two cores allow), not the pool. With inlining off, every
+ *     process ran at 1.5 ms a call (main loop 300–310 ms in five processes), and the pools'
+ *     code in this case is a few messages per 1.5 ms task, too little to feel the flag.
  * (d) one awaited task at a time (10,000 no-op round trips): latency p50 and p99. Each round
  *     of each implementation runs in a fresh process where only its pool exists, after
  *     10,000 untimed round trips. A floor runs in the same rounds: a bare thread that echoes
@@ -198,28 +208,37 @@ function windowed(pool: Runner, n: number, window: number): Promise<void> {
 }
 
 /**
- * The ceiling of case (c): two bare threads, each told once to run its half of the tasks,
- * with no pool, no per-task message and no main-thread work in between.
+ * The ceiling of case (c): two bare threads with no pool, no per-task message and no
+ * main-thread work in between. Each is told once to start, then takes the next task from a
+ * counter the two share (`Atomics.add`) until none is left, so a thread that the host slows
+ * takes fewer tasks, as it would from a pool. (Halves handed out up front made the slower
+ * thread decide the time: the "ceiling" then read 171 to 235 ms across six processes while
+ * the pools balanced around it.)
  */
 function bareThreads(): { run: (tasks: number) => Promise<void>; close: () => Promise<void> } {
+  const next = new Int32Array(new SharedArrayBuffer(4));
   const source = `
-    const { parentPort } = require('node:worker_threads');
+    const { parentPort, workerData: next } = require('node:worker_threads');
     import(${JSON.stringify(pathToFileURL(fixture('fib.mjs')).href)}).then(({ fib }) => {
       parentPort.on('message', (tasks) => {
-        for (let i = 0; i < tasks; i++) fib(${FIB_N});
-        parentPort.postMessage(tasks);
+        let sum = 0;
+        while (Atomics.add(next, 0, 1) < tasks) sum += fib(${FIB_N});
+        parentPort.postMessage(sum);
       });
     });`;
-  const threads = Array.from({ length: THREADS }, () => new Worker(source, { eval: true }));
+  const threads = Array.from(
+    { length: THREADS },
+    () => new Worker(source, { eval: true, workerData: next }),
+  );
   return {
     run: async (tasks) => {
+      Atomics.store(next, 0, 0);
       await Promise.all(
         threads.map(
-          (thread, i) =>
+          (thread) =>
             new Promise((resolve) => {
               thread.once('message', resolve);
-              // Halves as even as they go; the first thread takes the odd task out.
-              thread.postMessage(Math.ceil((tasks - i) / THREADS));
+              thread.postMessage(tasks);
             }),
         ),
       );
@@ -402,7 +421,14 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
           ]),
         ),
       },
-      { rounds: FIB_ROUNDS, unit: 'ms', higherIsBetter: false, isolate: true, warmup: 2 },
+      {
+        rounds: FIB_ROUNDS,
+        unit: 'ms',
+        higherIsBetter: false,
+        isolate: true,
+        warmup: 2,
+        nodeArgs: ['--no-turbo-inlining'], // see the header: fib's speed is otherwise a draw
+      },
     );
   } finally {
     await Promise.all([pools.closeAll(), bare?.close()]);
