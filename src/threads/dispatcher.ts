@@ -47,7 +47,6 @@ export class Dispatcher implements RecordOwner {
   #gateOpen = false;
   #gateOpened = false;
   readonly #roster: ThreadRoster;
-  #nextId = 1;
   #closed = false;
   readonly #advisor = new DepthAdvisor();
   #inflight = 0;
@@ -96,7 +95,7 @@ export class Dispatcher implements RecordOwner {
     abort: AbortSource | undefined,
   ): Promise<unknown> | TaskRecord {
     if (this.#closed) return Promise.reject(new PoolClosedError());
-    const task = new TaskRecord(this, this.#nextId++, job, attempt, transfer);
+    const task = new TaskRecord(this, job, attempt, transfer);
     this.#inflight++;
     this.#assign(task);
     abort?.[kOnAbort](task);

@@ -59,7 +59,8 @@ class TaskContext {
 
 const data = workerData as ThreadData;
 const port = parentPort!;
-const running = new Map<number, TaskContext>();
+/** The running tasks' contexts, by slot (small numbers the main side reuses; see SlotTable). */
+const running: (TaskContext | undefined)[] = [];
 let handler: Handler;
 let started = 0;
 
@@ -96,15 +97,15 @@ function onMessage(message: ToThread): void {
       start(-first, ops[i + 1], ops[i + 2] as number);
       i += 3;
     } else {
-      running.get(ops[i + 1] as number)?.abort(deserializeError(ops[i + 2]));
+      running[ops[i + 1] as number]?.abort(deserializeError(ops[i + 2]));
       i += 3;
     }
   }
 }
 
-function start(id: number, job: unknown, attempt: number): void {
+function start(slot: number, job: unknown, attempt: number): void {
   const ctx = new TaskContext(attempt);
-  running.set(id, ctx);
+  running[slot] = ctx;
   Atomics.store(data.started, 0, ++started);
   const begin = performance.now();
   let result: unknown;
@@ -113,7 +114,7 @@ function start(id: number, job: unknown, attempt: number): void {
   } catch (error) {
     busyTotal += performance.now() - begin;
     busyCount++;
-    finish(id, false, error);
+    finish(slot, false, error);
     return;
   }
   const took = performance.now() - begin;
@@ -121,30 +122,30 @@ function start(id: number, job: unknown, attempt: number): void {
   busyCount++;
   if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
     (result as PromiseLike<unknown>).then(
-      (value) => finish(id, true, value),
-      (error) => finish(id, false, error),
+      (value) => finish(slot, true, value),
+      (error) => finish(slot, false, error),
     );
   } else {
-    finish(id, true, result);
+    finish(slot, true, result);
     // A long task's outcome leaves at once, not after the rest of its batch: the main side
     // sends the next task while this thread runs the one after, so the thread never idles.
     if (took >= LONG_TASK_MS) flush();
   }
 }
 
-/** Queues a task's outcome: `id, value` for a result, `-id, error` for a failure. */
-function finish(id: number, ok: boolean, value: unknown): void {
-  running.delete(id);
+/** Queues a task's outcome: `slot, value` for a result, `-slot, error` for a failure. */
+function finish(slot: number, ok: boolean, value: unknown): void {
+  running[slot] = undefined;
   if (outbox.length === 0) queueMicrotask(flush);
   if (!ok) {
-    outbox.push(-id, serializeError(value));
+    outbox.push(-slot, serializeError(value));
     itemTransfers.push(undefined);
   } else if (isTransferResult(value)) {
-    outbox.push(id, value.value);
+    outbox.push(slot, value.value);
     itemTransfers.push(value.transferList);
     transfers.push(...value.transferList);
   } else {
-    outbox.push(id, value);
+    outbox.push(slot, value);
     itemTransfers.push(undefined);
   }
 }

@@ -3,18 +3,21 @@
  * message carries many operations as a flat array, so that thousands of small
  * tasks cost a handful of `postMessage` calls, not thousands.
  *
+ * A task is known by its slot on the thread: a number from 1 that it holds until its outcome
+ * is back, then reused (see SlotTable).
+ *
  * Main → thread, one `ToThread` message: `ops` is a flat list of operations, each told
- * apart by its first value (task ids start at 1):
- *   `id, job`                  (id > 0) start the handler for task `id`, attempt 1
- *   `-id, job, attempt`        (-id < 0) the same, for a later attempt
- *   `0, id, reason`            abort that task's `ctx.signal` with `reason` (serialized)
+ * apart by its first value:
+ *   `slot, job`                (slot > 0) start the handler for that task, attempt 1
+ *   `-slot, job, attempt`      the same, for a later attempt
+ *   `0, slot, reason`          abort that task's `ctx.signal` with `reason` (serialized)
  * The common case, a first attempt, costs two values to clone, not four.
  *
  * Thread → main:
  *   `{ type: 'ready' }`                    the handler module loaded; sent once
  *   `{ type: 'load-error', error }`        it did not (serialized error); the thread is useless
- *   `{ type: 'results', results, busy }`   a flat list of `id, value` pairs: `id` for a
- *       result, `-id` for a failure (value: a serialized error); `busy` is the mean
+ *   `{ type: 'results', results, busy }`   a flat list of `slot, value` pairs: `slot` for a
+ *       result, `-slot` for a failure (value: a serialized error); `busy` is the mean
  *       synchronous time of these handlers in ms (how long each blocked the thread)
  *
  * Order: a thread starts tasks in the order it receives them (and counts each start in

@@ -16,13 +16,16 @@ export interface RecordOwner {
  * attempt needs no promise. `then` makes it an ordinary thenable for anyone else.
  */
 export class TaskRecord implements AbortListener, Outcome, PromiseLike<unknown> {
-  readonly id: number;
   readonly job: unknown;
   readonly attempt: number;
   readonly transfer: readonly Transferable[] | undefined;
   readonly owner: RecordOwner;
-  /** Where it was sent, and its place in that thread's order of starts (1-based). */
+  /**
+   * Where it was sent; its slot there (how the thread knows it; see SlotTable); and its place
+   * in that thread's order of starts (1-based; 0 until the thread's batch with it leaves).
+   */
   thread: Thread | undefined = undefined;
+  slot = 0;
   seq = 0;
   /** The attempt was aborted (with `reason`): it must not start, or its cancel was sent. */
   cancelled = false;
@@ -43,13 +46,11 @@ export class TaskRecord implements AbortListener, Outcome, PromiseLike<unknown> 
 
   constructor(
     owner: RecordOwner,
-    id: number,
     job: unknown,
     attempt: number,
     transfer: readonly Transferable[] | undefined,
   ) {
     this.owner = owner;
-    this.id = id;
     this.job = job;
     this.attempt = attempt;
     this.transfer = transfer;

@@ -18,6 +18,7 @@ import {
   type ToThread,
 } from './protocol.js';
 import { deserializeError, serializeError } from './serialize-error.js';
+import { SlotTable } from './slot-table.js';
 import type { TaskRecord } from './task-record.js';
 
 /** One thread's numbers, as `ThreadPool.stats.threads` reports them. */
@@ -70,7 +71,8 @@ export class Thread {
   idleTimer: NodeJS.Timeout | undefined = undefined;
   readonly #worker: Worker;
   readonly #hooks: ThreadHooks;
-  readonly #inflight = new Map<number, TaskRecord>();
+  /** Tasks sent (or about to be) and not yet settled, by slot (see SlotTable). */
+  readonly #slots = new SlotTable<TaskRecord>();
   readonly #started: Int32Array;
   #sent = 0;
   #ops: unknown[] = [];
@@ -102,7 +104,7 @@ export class Thread {
 
   /** Tasks sent (or about to be) and not yet settled. */
   get load(): number {
-    return this.#inflight.size;
+    return this.#slots.size;
   }
 
   get alive(): boolean {
@@ -118,16 +120,17 @@ export class Thread {
 
   /** Sends the task in the next batch (flushed in a microtask). */
   send(task: TaskRecord): void {
-    if (this.#inflight.size === 0) this.#ref();
+    if (this.#slots.size === 0) this.#ref();
     task.thread = this;
-    this.#inflight.set(task.id, task);
+    task.seq = 0; // not sent by this thread yet (it may come from a dead one)
+    task.slot = this.#slots.add(task);
     this.#outgoing.push(task);
     this.#schedule();
   }
 
   /** Asks the thread to abort the task's `ctx.signal`. */
   cancel(task: TaskRecord, reason: unknown): void {
-    this.#ops.push(OP_CANCEL, task.id, serializeError(reason));
+    this.#ops.push(OP_CANCEL, task.slot, serializeError(reason));
     this.#schedule();
   }
 
@@ -143,13 +146,13 @@ export class Thread {
 
   /** Takes every task off this (dead or dying) thread: those it started, and those it never did. */
   takeAll(): { started: TaskRecord[]; unstarted: TaskRecord[] } {
+    const all = this.#slots.removeAll();
+    const sent = all.filter((task) => task.seq !== 0).sort((a, b) => a.seq - b.seq);
     const started: TaskRecord[] = [];
     const unstarted: TaskRecord[] = [];
-    for (const task of this.#inflight.values()) {
-      (this.hasStarted(task) ? started : unstarted).push(task);
-      task.thread = undefined;
-    }
-    this.#inflight.clear();
+    for (const task of sent) (this.hasStarted(task) ? started : unstarted).push(task);
+    unstarted.push(...this.#outgoing); // never sent: after the sent ones, in order
+    for (const task of all) task.thread = undefined;
     this.#outgoing = [];
     this.#ops = [];
     return { started, unstarted };
@@ -180,14 +183,14 @@ export class Thread {
     for (const task of outgoing) {
       if (task.cancelled) {
         // Aborted before it left: it never runs, and the thread hears nothing of it.
-        this.#inflight.delete(task.id);
+        this.#slots.remove(task.slot);
         task.thread = undefined;
         this.#hooks.settled(task, false, task.reason);
         continue;
       }
       task.seq = ++this.#sent;
-      if (task.attempt === 1) ops.push(task.id, task.job);
-      else ops.push(-task.id, task.job, task.attempt);
+      if (task.attempt === 1) ops.push(task.slot, task.job);
+      else ops.push(-task.slot, task.job, task.attempt);
       if (task.transfer !== undefined) this.#transfer.push(...task.transfer);
     }
     this.#outgoing = [];
@@ -206,18 +209,18 @@ export class Thread {
         );
       }
     }
-    if (this.#inflight.size === 0) this.#becameIdle();
+    if (this.#slots.size === 0) this.#becameIdle();
   }
 
   #sendEach(cancels: unknown[], tasks: TaskRecord[]): void {
     if (cancels.length > 0) this.#worker.postMessage({ ops: cancels } satisfies ToThread);
     for (const task of tasks) {
       try {
-        const op = [-task.id, task.job, task.attempt];
+        const op = [-task.slot, task.job, task.attempt];
         this.#worker.postMessage({ ops: op } satisfies ToThread, task.transfer as Transferable[]);
         task.seq = ++this.#sent;
       } catch (error) {
-        this.#inflight.delete(task.id);
+        this.#slots.remove(task.slot);
         task.thread = undefined;
         this.#hooks.settled(task, false, error);
       }
@@ -231,18 +234,19 @@ export class Thread {
       for (let i = 0; i < results.length; i += RESULT_WIDTH) {
         const signed = results[i] as number;
         const ok = signed > 0;
-        const task = this.#inflight.get(ok ? signed : -signed);
+        const slot = ok ? signed : -signed;
+        const task = this.#slots.get(slot);
         if (task === undefined) continue;
-        this.#inflight.delete(task.id);
+        this.#slots.remove(slot);
         task.thread = undefined;
         this.completed++;
         this.#hooks.settled(task, ok, ok ? results[i + 1] : deserializeError(results[i + 1]));
       }
-      if (this.#inflight.size === 0) this.#becameIdle();
+      if (this.#slots.size === 0) this.#becameIdle();
     } else if (message.type === 'ready') {
       this.loaded = true;
       if (this.state === 'starting') this.state = 'ready';
-      if (this.#inflight.size === 0) this.#unref();
+      if (this.#slots.size === 0) this.#unref();
       this.#hooks.ready(this);
     } else {
       this.state = 'failed';

@@ -98,6 +98,30 @@ describe('ThreadPool cancellation into the thread', () => {
     assert.equal(p.stats.threads.length, 0);
   });
 
+  it(
+    'an abort that reaches the thread after its task finished leaves alone the task that takes its place',
+    T,
+    async () => {
+      // One task at a time: the second takes the first one's place on the thread once the
+      // first one's outcome is back, while the first one's abort is still on its way there.
+      await using p = pool({ concurrency: 1 });
+      const name = channelName();
+      const started = firstBroadcast(name);
+      const first = await p.submit({
+        kind: 'announce-then-spin',
+        channel: name,
+        ms: 100,
+        value: 1,
+      });
+      const second = p.run({ kind: 'aborted-after', ms: 20 });
+      await started;
+      const reason = new Error('too late');
+      first.cancel(reason);
+      await assert.rejects(first.result, (e: unknown) => e === reason);
+      assert.equal(await second, false);
+    },
+  );
+
   it('never starts a task cancelled while it waited in the queue', T, async () => {
     await using p = pool({ concurrency: 1 });
     const name = channelName();

@@ -24,6 +24,8 @@ export type Behaviour =
   | { kind: 'thread-id' }
   | { kind: 'sleep'; ms: number; value: unknown }
   | { kind: 'spin'; ms: number; value: unknown }
+  | { kind: 'announce-then-spin'; channel: string; ms: number; value: unknown }
+  | { kind: 'aborted-after'; ms: number }
   | { kind: 'unclonable' };
 
 /** Resolves with the first message on a BroadcastChannel named `name`. */

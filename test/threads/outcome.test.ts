@@ -61,8 +61,8 @@ describe('a wrapper’s outcome records (the ThreadPool’s attempts)', () => {
     'a record is also a thenable: awaiting it gives its value or throws its error',
     T,
     async () => {
-      const good = new TaskRecord(owner, 1, 'job', 1, undefined);
-      const bad = new TaskRecord(owner, 2, 'job', 1, undefined);
+      const good = new TaskRecord(owner, 'job', 1, undefined);
+      const bad = new TaskRecord(owner, 'job', 1, undefined);
       const waiting = Promise.allSettled([good, bad].map(async (record) => await record));
       good.ok = true;
       good.value = 42;
@@ -81,7 +81,7 @@ describe('a wrapper’s outcome records (the ThreadPool’s attempts)', () => {
     'an outcome that came before anyone subscribed is told later, never during the subscription',
     T,
     async () => {
-      const record = new TaskRecord(owner, 1, 'job', 1, undefined);
+      const record = new TaskRecord(owner, 'job', 1, undefined);
       record.ok = true;
       record.value = 'early';
       record.deliver();
