@@ -110,7 +110,7 @@ describe('ThreadPool cancellation into the thread', () => {
       const first = await p.submit({
         kind: 'announce-then-spin',
         channel: name,
-        ms: 100,
+        ms: 250, // ample time for the announcement to arrive, and the abort to leave, first
         value: 1,
       });
       const second = p.run({ kind: 'aborted-after', ms: 20 });
