@@ -12,7 +12,8 @@
  *     (so it measures parallelism, not start-up); the handler is a plain .mjs for everyone.
  *     A ceiling runs in the same rounds: two bare threads, no pool, taking the tasks from a
  *     shared counter. It shows what this machine's two cores allow at the time: on a
- *     shared VM, its speedup read from 1.56× to 2.03× between runs a minute apart.
+ *     shared VM, its speedup read 1.92–1.96× in calm runs and 1.63–1.64× while the host was
+ *     busy, within the same hour.
  *     Every (c) process runs with TurboFan's inlining off (`--no-turbo-inlining`, the same
  *     for every implementation and for the main-thread loop). With it on, V8 decides once
  *     per thread, by chance, whether to inline fib into itself, and the inlined code is

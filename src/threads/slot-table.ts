@@ -4,7 +4,7 @@
  * A freed slot goes to the next task, so the numbers stay below the most tasks the thread
  * ever held at once, and the table is an array that never rehashes. (A Map keyed by task
  * ids, which only grow, grew and shrank its hash table with every batch: 100,000 tasks
- * at once ran 30–50% faster without it.)
+ * at once ran about 40% faster without it, 0.34–0.41 against 0.49–0.55 million a second.)
  *
  * A slot is never reused while the thread may still report on its task: it is freed only
  * when the outcome has arrived (the thread is done with it) or the task was never sent. An
