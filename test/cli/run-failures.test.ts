@@ -267,19 +267,21 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
       const shim = folder('shim', { python3: '#!/bin/sh\necho SHIM >&2; exit 1\n' });
       const path = (...dirs: string[]) => ({ PATH: [...dirs, process.env.PATH].join(':') });
       const empty = folder('empty-path', {});
-      // Each job prints the name of the process that started it: the spawner.
+      // Each job prints the name of the process that started it: the spawner. (Node.js 24
+      // and later name their main thread, so a Node.js spawner shows as `MainThread` there.)
       const run = (env: Record<string, string>, command = 'sh') =>
         crew(['run', '-k', '--', command, '-c', 'cat /proc/$PPID/comm', ':::', 'a', 'b'], {
           env,
         });
+      const nodeName = /^(node|MainThread)$/;
       const started = [
         [{ CREW_SPAWNER: 'python' }, /^python/],
         [{ CREW_SPAWNER: 'perl' }, /^perl$/],
-        [{ CREW_SPAWNER: 'node' }, /^node$/],
+        [{ CREW_SPAWNER: 'node' }, nodeName],
         [{ CREW_SPAWNER: 'auto' }, /^python/],
         [{ CREW_SPAWNER: 'python', ...path(shim) }, /^python/],
         [{ CREW_SPAWNER: 'auto', ...path(brokenPython) }, /^perl$/],
-        [{ CREW_SPAWNER: 'auto', ...path(brokenPython, brokenPerl) }, /^node$/],
+        [{ CREW_SPAWNER: 'auto', ...path(brokenPython, brokenPerl) }, nodeName],
       ] as const;
       for (const [env, spawner] of started) {
         const { status, stdout, stderr } = await run(env);
