@@ -4,6 +4,7 @@
  * case of a waiting `select()` implement these; the channel only ever shifts a record
  * off its queue and then calls exactly one of its methods, once.
  */
+import { defer } from './defer.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { WaiterNode, WaiterQueue } from './waiter-queue.js';
 
@@ -44,7 +45,6 @@ export interface Sender<T> extends WaiterNode {
  */
 const woken = new RingBuffer<unknown>();
 let flushScheduled = false;
-const SETTLED: Promise<void> = Promise.resolve();
 
 /** A waiting receive's resolve function. */
 export type Resolve<T> = (result: ReceiveResult<T>) => void;
@@ -71,8 +71,7 @@ export function wake<T>(resolve: Resolve<T>, result: ReceiveResult<T>, now: bool
   woken.push(result);
   if (!flushScheduled) {
     flushScheduled = true;
-    // A reaction on a settled promise: a microtask without queueMicrotask's async-hooks cost.
-    void SETTLED.then(flushWoken);
+    defer(flushWoken);
   }
 }
 

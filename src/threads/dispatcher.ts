@@ -28,6 +28,7 @@ import type { Thread, ThreadStats } from './thread.js';
 import { ThreadRoster, type RosterSettings } from './thread-roster.js';
 import type { Transferable } from 'node:worker_threads';
 import { kOnAbort, type AbortListener } from '../pool/internal.js';
+import { defer } from '../internal/defer.js';
 
 /** What `run` listens to for an abort: the Pool's attempt context (see `kOnAbort`). */
 export interface AbortSource {
@@ -160,7 +161,7 @@ export class Dispatcher implements RecordOwner {
     // Told in one microtask for all that settle together: never inside `run()` or a thread's
     // message loop, where the Pool would start the next task (and run event listeners).
     this.#settled.push(task);
-    if (this.#settled.length === 1) queueMicrotask(this.#deliver);
+    if (this.#settled.length === 1) defer(this.#deliver);
     if (--this.#inflight === 0 && this.#drained !== undefined) this.#drained();
   }
 

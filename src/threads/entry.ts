@@ -21,6 +21,7 @@ import {
 } from './protocol.js';
 import { deserializeError, serializeError } from './serialize-error.js';
 import { isTransferResult } from './transfer.js';
+import { defer } from '../internal/defer.js';
 
 type Handler = (job: unknown, ctx: TaskContext) => unknown;
 
@@ -136,7 +137,7 @@ function start(slot: number, job: unknown, attempt: number): void {
 /** Queues a task's outcome: `slot, value` for a result, `-slot, error` for a failure. */
 function finish(slot: number, ok: boolean, value: unknown): void {
   running[slot] = undefined;
-  if (outbox.length === 0) queueMicrotask(flush);
+  if (outbox.length === 0) defer(flush);
   if (!ok) {
     outbox.push(-slot, serializeError(value));
     itemTransfers.push(undefined);

@@ -1,6 +1,7 @@
 import type { Transferable } from 'node:worker_threads';
 import { kOutcome, type AbortListener, type Outcome } from '../pool/internal.js';
 import type { Thread } from './thread.js';
+import { defer } from '../internal/defer.js';
 
 /** Who a record reports an abort to (the dispatcher). */
 export interface RecordOwner {
@@ -60,7 +61,7 @@ export class TaskRecord implements AbortListener, Outcome, PromiseLike<unknown> 
   [kOutcome](fulfilled: (value: unknown) => void, rejected: (error: unknown) => void): void {
     this.#fulfilled = fulfilled;
     this.#rejected = rejected;
-    if (this.#pending) queueMicrotask(() => this.deliver());
+    if (this.#pending) defer(() => this.deliver());
   }
 
   then<T = unknown, E = never>(

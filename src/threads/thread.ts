@@ -20,6 +20,7 @@ import {
 import { deserializeError, serializeError } from './serialize-error.js';
 import { SlotTable } from './slot-table.js';
 import type { TaskRecord } from './task-record.js';
+import { defer } from '../internal/defer.js';
 
 /** One thread's numbers, as `ThreadPool.stats.threads` reports them. */
 export interface ThreadStats {
@@ -170,7 +171,7 @@ export class Thread {
   #schedule(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(this.#flush);
+    defer(this.#flush);
   }
 
   #send(): void {
