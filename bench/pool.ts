@@ -38,7 +38,15 @@ const CONCURRENCY = 16;
 const MAP_JOBS = Number(process.env.CREW_BENCH_MAP_JOBS ?? 1_000_000);
 const RUN_JOBS = Number(process.env.CREW_BENCH_RUN_JOBS ?? 100_000);
 const MEMORY_TASKS = Number(process.env.CREW_BENCH_MEMORY_TASKS ?? 1_000_000);
-const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 5);
+/**
+ * Processes per throughput line and implementation. On a shared VM a process runs in a fast or
+ * a slow mode for most of its life, for reasons outside the code (pinned to one core, with
+ * ASLR off, a fixed seed and no concurrent compilation, the same `map` still read 1.1 or
+ * 1.8 million ops/s): over 8 processes each, crew's `map` read 0.92–2.17 million and fastq's
+ * callback API 1.31–1.79 million. With 5 processes a median could land on three slow ones
+ * (a run read crew 1.06 million against fastq 1.62); 11 steady it, as in bench/channel.ts.
+ */
+const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 11);
 const ISOLATE = process.env.CREW_BENCH_ISOLATE !== '0';
 /** A regular expression: only implementations whose name matches run (for a quick look). */
 const ONLY = new RegExp(process.env.CREW_BENCH_ONLY ?? '');
