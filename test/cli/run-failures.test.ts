@@ -267,13 +267,14 @@ describe('crew run when jobs fail', { concurrency: 4 }, () => {
       const shim = folder('shim', { python3: '#!/bin/sh\necho SHIM >&2; exit 1\n' });
       const path = (...dirs: string[]) => ({ PATH: [...dirs, process.env.PATH].join(':') });
       const empty = folder('empty-path', {});
-      // Each job prints the name of the process that started it: the spawner. (Node.js 24
-      // and later name their main thread, so a Node.js spawner shows as `MainThread` there.)
+      // Each job prints the name of the process that started it: the spawner. (Node.js 24 and
+      // later name their main thread, so a Node.js spawner shows as `MainThread` on 24 and
+      // `node-MainThread` on 26.)
       const run = (env: Record<string, string>, command = 'sh') =>
         crew(['run', '-k', '--', command, '-c', 'cat /proc/$PPID/comm', ':::', 'a', 'b'], {
           env,
         });
-      const nodeName = /^(node|MainThread)$/;
+      const nodeName = /^(node|MainThread|node-MainThread)$/;
       const started = [
         [{ CREW_SPAWNER: 'python' }, /^python/],
         [{ CREW_SPAWNER: 'perl' }, /^perl$/],
