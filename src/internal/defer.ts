@@ -7,9 +7,6 @@
  */
 const SETTLED: Promise<void> = Promise.resolve();
 
-// eslint-disable-next-line @typescript-eslint/unbound-method -- called with an explicit receiver
-const then = Promise.prototype.then;
-
 export function defer(fn: () => void): void {
-  void then.call(SETTLED, fn);
+  void SETTLED.then(fn);
 }
