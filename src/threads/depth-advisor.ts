@@ -19,6 +19,11 @@ export class DepthAdvisor {
   depth = MIN_DEPTH;
   #average = -1;
 
+  /** The moving average of handler time per task in ms; -1 before the first batch. */
+  get taskMs(): number {
+    return this.#average;
+  }
+
   /** Records a batch's mean handler time; returns whether `depth` changed. */
   observe(ms: number): boolean {
     this.#average = this.#average < 0 ? ms : this.#average * 0.7 + ms * 0.3;

@@ -29,6 +29,8 @@ import { ThreadRoster, type RosterSettings } from './thread-roster.js';
 import type { Transferable } from 'node:worker_threads';
 import { kOnAbort, type AbortListener } from '../pool/internal.js';
 import { defer } from '../internal/defer.js';
+import { stayAwake } from './stay-awake.js';
+import { SMALL_BATCH_TASKS } from './protocol.js';
 
 /** What `run` listens to for an abort: the Pool's attempt context (see `kOnAbort`). */
 export interface AbortSource {
@@ -63,6 +65,7 @@ export class Dispatcher implements RecordOwner {
         this.#onLoadFailed(thread, invalidExport, error),
       settled: (task, ok, value) => this.#settle(task, ok, value),
       busy: (ms) => this.#onBusy(ms),
+      sent: (count) => this.#onSent(count),
       idle: (thread) => this.#roster.retireWhenIdle(thread),
       exited: (thread, code, error) => this.#onExit(thread, code, error),
     });
@@ -245,6 +248,18 @@ export class Dispatcher implements RecordOwner {
     for (const task of [...started, ...unstarted]) this.#settle(task, false, failure);
     void thread.stop(failure);
     this.#updateGate();
+  }
+
+  /**
+   * `count` tasks went to a thread: keep the main thread awake for their results if they
+   * are few (a big batch pays for a wake-up many times over) and quick enough to come
+   * within `idleSpin` (see stay-awake.ts).
+   */
+  #onSent(count: number): void {
+    const { spin, maxActive } = this.#settings.spec.data;
+    if (spin > 0 && count <= SMALL_BATCH_TASKS && this.#advisor.taskMs < spin) {
+      stayAwake(spin, maxActive);
+    }
   }
 
   #onBusy(ms: number): void {

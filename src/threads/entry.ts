@@ -11,10 +11,17 @@
  * `ThreadCrashError` and replaces the thread.
  */
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData, type Transferable } from 'node:worker_threads';
+import {
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+  type Transferable,
+} from 'node:worker_threads';
+import { countActive } from './activity.js';
 import {
   OP_CANCEL,
   RESULT_WIDTH,
+  SMALL_BATCH_TASKS,
   type FromThread,
   type ThreadData,
   type ToThread,
@@ -24,6 +31,13 @@ import { isTransferResult } from './transfer.js';
 import { defer } from '../internal/defer.js';
 
 type Handler = (job: unknown, ctx: TaskContext) => unknown;
+
+/**
+ * The most tasks a message may bring for the thread to poll for the next one afterwards: a
+ * larger batch pays for its thread's wake-up many times over, and comes when the main
+ * thread is busy producing work, which a polling thread would compete with for a core.
+ */
+const SMALL_BATCH = SMALL_BATCH_TASKS;
 
 /** A synchronous run at least this long (ms) sends its outcome without waiting for its batch. */
 const LONG_TASK_MS = 0.5;
@@ -71,6 +85,15 @@ let transfers: Transferable[] = [];
 let itemTransfers: (readonly Transferable[] | undefined)[] = [];
 let busyTotal = 0;
 let busyCount = 0;
+/** Tasks started whose handler has not settled. */
+let inFlight = 0;
+/** Whether this thread's activity flag is up (see activity.ts). */
+let active = false;
+let spinQueued = false;
+/** Inside `onMessage`: the batch's own flushes must not count the thread as waiting. */
+let handling = false;
+/** Tasks in the latest message: only after a small batch is polling worth it (see `idle`). */
+let lastBatch = 0;
 
 function post(message: FromThread, transferList?: Transferable[]): void {
   port.postMessage(message, transferList);
@@ -88,6 +111,9 @@ function pickHandler(mod: Record<string, unknown>): Handler | undefined {
 }
 
 function onMessage(message: ToThread): void {
+  setActive(true);
+  handling = true;
+  const before = started;
   const ops = message.ops;
   for (let i = 0; i < ops.length;) {
     const first = ops[i] as number;
@@ -102,11 +128,16 @@ function onMessage(message: ToThread): void {
       i += 3;
     }
   }
+  handling = false;
+  if (started !== before) lastBatch = started - before;
+  // Outcomes to send come back through `flush`; otherwise the thread waits now.
+  if (outbox.length === 0) idle();
 }
 
 function start(slot: number, job: unknown, attempt: number): void {
   const ctx = new TaskContext(attempt);
   running[slot] = ctx;
+  inFlight++;
   Atomics.store(data.started, 0, ++started);
   const begin = performance.now();
   let result: unknown;
@@ -137,6 +168,7 @@ function start(slot: number, job: unknown, attempt: number): void {
 /** Queues a task's outcome: `slot, value` for a result, `-slot, error` for a failure. */
 function finish(slot: number, ok: boolean, value: unknown): void {
   running[slot] = undefined;
+  inFlight--;
   if (outbox.length === 0) defer(flush);
   if (!ok) {
     outbox.push(-slot, serializeError(value));
@@ -180,6 +212,61 @@ function flush(): void {
       }
     }
   }
+  idle();
+}
+
+/**
+ * The thread has nothing to run now (outcomes sent): if no handler is pending, poll for the
+ * next task in a turn of the event loop of its own (see `ThreadPoolOptions.idleSpin`);
+ * otherwise lower its activity flag, as it waits.
+ */
+function idle(): void {
+  if (handling) return;
+  if (inFlight > 0 || lastBatch > SMALL_BATCH || data.spin === 0 || data.activitySlot === 0) {
+    setActive(false);
+  } else if (!spinQueued) {
+    spinQueued = true;
+    setImmediate(spin);
+  }
+}
+
+/**
+ * Polls the port for up to `data.spin` ms while a core is free, and runs the first message
+ * that comes as the 'message' event would. Its outcomes are flushed in a microtask after
+ * this returns, and the next poll waits for the next turn of the event loop: timers and
+ * I/O get theirs in between.
+ */
+function spin(): void {
+  spinQueued = false;
+  if (inFlight > 0 || outbox.length > 0) return; // work came meanwhile; its flush calls idle()
+  const flags = data.activity;
+  setActive(true);
+  if (countActive(flags) > data.maxActive) {
+    setActive(false);
+    return;
+  }
+  const begin = performance.now();
+  const end = begin + data.spin;
+  let now = begin;
+  for (let polls = 1; ; polls++) {
+    const next = receiveMessageOnPort(port);
+    if (next !== undefined) {
+      data.spun[0] = data.spun[0]! + (performance.now() - begin);
+      onMessage(next.message as ToThread);
+      return;
+    }
+    now = performance.now();
+    // Another thread took a core since: leave it to that one.
+    if (now >= end || (polls % 16 === 0 && countActive(flags) > data.maxActive)) break;
+  }
+  data.spun[0] = data.spun[0]! + (now - begin);
+  setActive(false);
+}
+
+function setActive(on: boolean): void {
+  if (active === on || data.activitySlot === 0) return;
+  active = on;
+  Atomics.store(data.activity, data.activitySlot, on ? 1 : 0);
 }
 
 async function load(): Promise<void> {

@@ -5,6 +5,7 @@
  * so that queueing, priorities, retries, timeouts, the rate limit, stats and events are
  * the Pool's own, not a copy.
  */
+import { availableParallelism } from 'node:os';
 import type { Transferable } from 'node:worker_threads';
 import { PoolClosedError } from '../errors.js';
 import { Pool, type MapOptions } from '../pool/pool.js';
@@ -100,7 +101,12 @@ export class ThreadPool<J, R> {
       spec: {
         entry: location.entry,
         eval: location.eval,
-        data: { module: settings.module, preload: location.preload },
+        data: {
+          module: settings.module,
+          preload: location.preload,
+          spin: settings.idleSpin,
+          maxActive: availableParallelism() - 1,
+        },
         resourceLimits: settings.resourceLimits,
         execArgv: threadExecArgv(process.execArgv),
         env: undefined,

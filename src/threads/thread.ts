@@ -18,6 +18,7 @@ import {
   type ToThread,
 } from './protocol.js';
 import { deserializeError, serializeError } from './serialize-error.js';
+import { activityFlags, releaseActivitySlot, takeActivitySlot } from './activity.js';
 import { SlotTable } from './slot-table.js';
 import type { TaskRecord } from './task-record.js';
 import { defer } from '../internal/defer.js';
@@ -36,12 +37,15 @@ export interface ThreadStats {
 
 export type ThreadState = 'starting' | 'ready' | 'failed' | 'stopping' | 'exited';
 
+/** What `workerData` holds that is each thread's own. */
+type PerThread = 'started' | 'activity' | 'activitySlot' | 'spun';
+
 /** How a thread is started: the same for every thread of a pool. */
 export interface ThreadSpec {
   /** The entry file, or (with `eval`) code that loads it. */
   entry: URL | string;
   eval: boolean;
-  data: Omit<ThreadData, 'started'>;
+  data: Omit<ThreadData, PerThread>;
   resourceLimits: ResourceLimits | undefined;
   execArgv: string[] | undefined;
   env: NodeJS.Dict<string> | typeof import('node:worker_threads').SHARE_ENV | undefined;
@@ -54,6 +58,8 @@ export interface ThreadHooks {
   settled(task: TaskRecord, ok: boolean, value: unknown): void;
   /** Mean synchronous handler time of the latest batch, in ms. */
   busy(ms: number): void;
+  /** `count` tasks were just posted to the thread. */
+  sent(count: number): void;
   idle(thread: Thread): void;
   /** The thread is gone; `error` is what killed it (if it reported one), `code` its exit code. */
   exited(thread: Thread, code: number, error: unknown): void;
@@ -75,6 +81,10 @@ export class Thread {
   /** Tasks sent (or about to be) and not yet settled, by slot (see SlotTable). */
   readonly #slots = new SlotTable<TaskRecord>();
   readonly #started: Int32Array;
+  /** Its flag in the process's activity flags (see activity.ts), freed when it exits. */
+  readonly #activitySlot: number;
+  /** `[0]`: ms the thread spent polling for tasks (see `ThreadPoolOptions.idleSpin`). */
+  readonly #spun: Float64Array;
   #sent = 0;
   #ops: unknown[] = [];
   #outgoing: TaskRecord[] = [];
@@ -87,12 +97,25 @@ export class Thread {
   constructor(spec: ThreadSpec, hooks: ThreadHooks) {
     this.#hooks = hooks;
     this.#started = new Int32Array(new SharedArrayBuffer(4));
-    this.#worker = startWorker(spec, this.#started);
+    this.#spun = new Float64Array(new SharedArrayBuffer(8));
+    this.#activitySlot = spec.data.spin > 0 ? takeActivitySlot() : 0;
+    try {
+      this.#worker = startWorker(spec, {
+        started: this.#started,
+        activity: activityFlags(),
+        activitySlot: this.#activitySlot,
+        spun: this.#spun,
+      });
+    } catch (error) {
+      releaseActivitySlot(this.#activitySlot);
+      throw error;
+    }
     this.#worker.on('message', (message: FromThread) => this.#onMessage(message));
     this.#worker.on('error', (error) => {
       this.#error = error;
     });
     this.#worker.on('exit', (code) => {
+      releaseActivitySlot(this.#activitySlot);
       this.state = 'exited';
       this.#hooks.exited(this, code, this.#error);
     });
@@ -112,11 +135,15 @@ export class Thread {
     return this.state === 'starting' || this.state === 'ready';
   }
 
-  /** The thread's event-loop utilization since it started, 0..1. */
+  /**
+   * The share of its time since it started that the thread's event loop spent on work,
+   * 0..1: its event-loop utilization, less the time it polled for tasks (busy, but not work).
+   */
   utilization(): number {
-    return this.state === 'exited'
-      ? 0
-      : this.#worker.performance.eventLoopUtilization().utilization;
+    if (this.state === 'exited') return 0;
+    const { active, idle } = this.#worker.performance.eventLoopUtilization();
+    const total = active + idle;
+    return total > 0 ? Math.min(1, Math.max(0, (active - this.#spun[0]!) / total)) : 0;
   }
 
   /** Sends the task in the next batch (flushed in a microtask). */
@@ -201,6 +228,7 @@ export class Thread {
     if (ops.length > 0) {
       try {
         this.#worker.postMessage({ ops } satisfies ToThread, transfer);
+        this.#hooks.sent(this.#sent - before);
       } catch {
         // Something in the batch cannot be cloned: send one by one, so only the culprits fail.
         this.#sent = before;
@@ -273,11 +301,15 @@ export class Thread {
   }
 }
 
-function startWorker(spec: ThreadSpec, started: Int32Array, execArgv = spec.execArgv): Worker {
+function startWorker(
+  spec: ThreadSpec,
+  own: Pick<ThreadData, PerThread>,
+  execArgv = spec.execArgv,
+): Worker {
   try {
     return new Worker(spec.entry, {
       eval: spec.eval,
-      workerData: { ...spec.data, started } satisfies ThreadData,
+      workerData: { ...spec.data, ...own } satisfies ThreadData,
       resourceLimits: spec.resourceLimits,
       execArgv,
       env: spec.env,
@@ -290,7 +322,7 @@ function startWorker(spec: ThreadSpec, started: Int32Array, execArgv = spec.exec
     const invalid = (error as Error).message.split(': ').slice(1).join(': ').split(', ');
     return startWorker(
       spec,
-      started,
+      own,
       execArgv.filter((arg) => !invalid.includes(arg.split('=')[0]!)),
     );
   }
