@@ -65,7 +65,7 @@ export class Dispatcher implements RecordOwner {
         this.#onLoadFailed(thread, invalidExport, error),
       settled: (task, ok, value) => this.#settle(task, ok, value),
       busy: (ms) => this.#onBusy(ms),
-      sent: (count) => this.#onSent(count),
+      sent: (thread, count) => this.#onSent(thread, count),
       idle: (thread) => this.#roster.retireWhenIdle(thread),
       exited: (thread, code, error) => this.#onExit(thread, code, error),
     });
@@ -255,10 +255,10 @@ export class Dispatcher implements RecordOwner {
    * are few (a big batch pays for a wake-up many times over) and quick enough to come
    * within `idleSpin` (see stay-awake.ts).
    */
-  #onSent(count: number): void {
+  #onSent(thread: Thread, count: number): void {
     const { spin, maxActive } = this.#settings.spec.data;
     if (spin > 0 && count <= SMALL_BATCH_TASKS && this.#advisor.taskMs < spin) {
-      stayAwake(spin, maxActive);
+      stayAwake(spin, maxActive, thread);
     }
   }
 

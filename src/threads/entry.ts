@@ -17,7 +17,7 @@ import {
   workerData,
   type Transferable,
 } from 'node:worker_threads';
-import { countActive } from './activity.js';
+import { POLLING, RESTING, WORKING, countAhead } from './activity.js';
 import {
   OP_CANCEL,
   RESULT_WIDTH,
@@ -87,8 +87,8 @@ let busyTotal = 0;
 let busyCount = 0;
 /** Tasks started whose handler has not settled. */
 let inFlight = 0;
-/** Whether this thread's activity flag is up (see activity.ts). */
-let active = false;
+/** This thread's state in the process's activity states (see activity.ts). */
+let state = RESTING;
 let spinQueued = false;
 /** Inside `onMessage`: the batch's own flushes must not count the thread as waiting. */
 let handling = false;
@@ -111,7 +111,7 @@ function pickHandler(mod: Record<string, unknown>): Handler | undefined {
 }
 
 function onMessage(message: ToThread): void {
-  setActive(true);
+  setState(WORKING);
   handling = true;
   const before = started;
   const ops = message.ops;
@@ -223,7 +223,7 @@ function flush(): void {
 function idle(): void {
   if (handling) return;
   if (inFlight > 0 || lastBatch > SMALL_BATCH || data.spin === 0 || data.activitySlot === 0) {
-    setActive(false);
+    setState(RESTING);
   } else if (!spinQueued) {
     spinQueued = true;
     setImmediate(spin);
@@ -240,33 +240,38 @@ function spin(): void {
   spinQueued = false;
   if (inFlight > 0 || outbox.length > 0) return; // work came meanwhile; its flush calls idle()
   const flags = data.activity;
-  setActive(true);
-  if (countActive(flags) > data.maxActive) {
-    setActive(false);
+  const slot = data.activitySlot;
+  setState(POLLING);
+  if (countAhead(flags, slot) >= data.maxActive) {
+    setState(RESTING);
     return;
   }
+  const spun = data.spun;
+  const before = spun[0]!;
   const begin = performance.now();
   const end = begin + data.spin;
-  let now = begin;
   for (let polls = 1; ; polls++) {
     const next = receiveMessageOnPort(port);
+    const now = performance.now();
     if (next !== undefined) {
-      data.spun[0] = data.spun[0]! + (performance.now() - begin);
+      spun[0] = before + (now - begin);
       onMessage(next.message as ToThread);
       return;
     }
-    now = performance.now();
-    // Another thread took a core since: leave it to that one.
-    if (now >= end || (polls % 16 === 0 && countActive(flags) > data.maxActive)) break;
+    if (now >= end) break;
+    if (polls % 16 === 0) {
+      spun[0] = before + (now - begin); // kept current, for a `stats` read meanwhile
+      if (countAhead(flags, slot) >= data.maxActive) break; // another thread took the core
+    }
   }
-  data.spun[0] = data.spun[0]! + (now - begin);
-  setActive(false);
+  spun[0] = before + (performance.now() - begin);
+  setState(RESTING);
 }
 
-function setActive(on: boolean): void {
-  if (active === on || data.activitySlot === 0) return;
-  active = on;
-  Atomics.store(data.activity, data.activitySlot, on ? 1 : 0);
+function setState(next: number): void {
+  if (state === next || data.activitySlot === 0) return;
+  state = next;
+  Atomics.store(data.activity, data.activitySlot, next);
 }
 
 async function load(): Promise<void> {

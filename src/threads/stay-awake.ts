@@ -13,14 +13,24 @@
 import { performance } from 'node:perf_hooks';
 import { activityFlags, countActive } from './activity.js';
 
+/** What the loop stays awake for: tasks out on a thread (its `load`). */
+export interface Awaited {
+  readonly load: number;
+}
+
 let deadline = 0;
 let turning = false;
 let maxActive = 0;
+let awaited: Awaited | undefined;
 
-/** Keeps the event loop turning for `ms` from now while at most `max` threads are on a core. */
-export function stayAwake(ms: number, max: number): void {
+/**
+ * Keeps the event loop turning for `ms` from now, while `thread` has tasks out and at most
+ * `max` threads are on a core. The latest call sets all three.
+ */
+export function stayAwake(ms: number, max: number, thread: Awaited): void {
   deadline = performance.now() + ms;
   maxActive = max;
+  awaited = thread;
   if (!turning) {
     turning = true;
     setImmediate(turn);
@@ -28,9 +38,14 @@ export function stayAwake(ms: number, max: number): void {
 }
 
 function turn(): void {
-  if (performance.now() < deadline && countActive(activityFlags()) <= maxActive) {
+  if (
+    awaited!.load > 0 &&
+    performance.now() < deadline &&
+    countActive(activityFlags()) <= maxActive
+  ) {
     setImmediate(turn);
   } else {
     turning = false;
+    awaited = undefined;
   }
 }
