@@ -30,7 +30,13 @@ import type { Transferable } from 'node:worker_threads';
 import { kOnAbort, type AbortListener } from '../pool/internal.js';
 import { defer } from '../internal/defer.js';
 import { stayAwake } from './stay-awake.js';
-import { SMALL_BATCH_TASKS } from './protocol.js';
+
+/**
+ * The most tasks a batch may hold for the main thread to stay awake for its results: a
+ * larger batch pays for a wake-up many times over, and comes while the main thread is busy
+ * producing work anyway.
+ */
+const SMALL_BATCH_TASKS = 4;
 
 /** What `run` listens to for an abort: the Pool's attempt context (see `kOnAbort`). */
 export interface AbortSource {
@@ -39,6 +45,8 @@ export interface AbortSource {
 
 export interface DispatcherSettings extends RosterSettings {
   terminateGrace: number;
+  /** See `ThreadPoolOptions.idleSpin`; 0 for never (always on a single core). */
+  idleSpin: number;
   /** Called when the advised number of tasks per thread changes; see `depth`. */
   onDepth: ((depth: number) => void) | undefined;
   /** Called when tasks should start (`true`) or wait in the pool's queue (`false`); see `gateOpen`. */
@@ -256,9 +264,9 @@ export class Dispatcher implements RecordOwner {
    * within `idleSpin` (see stay-awake.ts).
    */
   #onSent(thread: Thread, count: number): void {
-    const { spin, maxActive } = this.#settings.spec.data;
+    const spin = this.#settings.idleSpin;
     if (spin > 0 && count <= SMALL_BATCH_TASKS && this.#advisor.taskMs < spin) {
-      stayAwake(spin, maxActive, thread);
+      stayAwake(spin, thread);
     }
   }
 

@@ -11,17 +11,11 @@
  * `ThreadCrashError` and replaces the thread.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  parentPort,
-  receiveMessageOnPort,
-  workerData,
-  type Transferable,
-} from 'node:worker_threads';
-import { POLLING, RESTING, WORKING, countAhead } from './activity.js';
+import { parentPort, workerData, type Transferable } from 'node:worker_threads';
+import { RESTING, WORKING } from './activity.js';
 import {
   OP_CANCEL,
   RESULT_WIDTH,
-  SMALL_BATCH_TASKS,
   type FromThread,
   type ThreadData,
   type ToThread,
@@ -31,13 +25,6 @@ import { isTransferResult } from './transfer.js';
 import { defer } from '../internal/defer.js';
 
 type Handler = (job: unknown, ctx: TaskContext) => unknown;
-
-/**
- * The most tasks a message may bring for the thread to poll for the next one afterwards: a
- * larger batch pays for its thread's wake-up many times over, and comes when the main
- * thread is busy producing work, which a polling thread would compete with for a core.
- */
-const SMALL_BATCH = SMALL_BATCH_TASKS;
 
 /** A synchronous run at least this long (ms) sends its outcome without waiting for its batch. */
 const LONG_TASK_MS = 0.5;
@@ -85,15 +72,10 @@ let transfers: Transferable[] = [];
 let itemTransfers: (readonly Transferable[] | undefined)[] = [];
 let busyTotal = 0;
 let busyCount = 0;
-/** Tasks started whose handler has not settled. */
-let inFlight = 0;
-/** This thread's state in the process's activity states (see activity.ts). */
+/** Whether this thread is on a core (see activity.ts). */
 let state = RESTING;
-let spinQueued = false;
-/** Inside `onMessage`: the batch's own flushes must not count the thread as waiting. */
+/** Inside `onMessage`: the batch's own flushes must not mark the thread as waiting. */
 let handling = false;
-/** Tasks in the latest message: only after a small batch is polling worth it (see `idle`). */
-let lastBatch = 0;
 
 function post(message: FromThread, transferList?: Transferable[]): void {
   port.postMessage(message, transferList);
@@ -113,7 +95,6 @@ function pickHandler(mod: Record<string, unknown>): Handler | undefined {
 function onMessage(message: ToThread): void {
   setState(WORKING);
   handling = true;
-  const before = started;
   const ops = message.ops;
   for (let i = 0; i < ops.length;) {
     const first = ops[i] as number;
@@ -129,15 +110,13 @@ function onMessage(message: ToThread): void {
     }
   }
   handling = false;
-  if (started !== before) lastBatch = started - before;
   // Outcomes to send come back through `flush`; otherwise the thread waits now.
-  if (outbox.length === 0) idle();
+  if (outbox.length === 0) waiting();
 }
 
 function start(slot: number, job: unknown, attempt: number): void {
   const ctx = new TaskContext(attempt);
   running[slot] = ctx;
-  inFlight++;
   Atomics.store(data.started, 0, ++started);
   const begin = performance.now();
   let result: unknown;
@@ -168,7 +147,6 @@ function start(slot: number, job: unknown, attempt: number): void {
 /** Queues a task's outcome: `slot, value` for a result, `-slot, error` for a failure. */
 function finish(slot: number, ok: boolean, value: unknown): void {
   running[slot] = undefined;
-  inFlight--;
   if (outbox.length === 0) defer(flush);
   if (!ok) {
     outbox.push(-slot, serializeError(value));
@@ -212,60 +190,12 @@ function flush(): void {
       }
     }
   }
-  idle();
+  waiting();
 }
 
-/**
- * The thread has nothing to run now (outcomes sent): if no handler is pending, poll for the
- * next task in a turn of the event loop of its own (see `ThreadPoolOptions.idleSpin`);
- * otherwise lower its activity flag, as it waits.
- */
-function idle(): void {
-  if (handling) return;
-  if (inFlight > 0 || lastBatch > SMALL_BATCH || data.spin === 0 || data.activitySlot === 0) {
-    setState(RESTING);
-  } else if (!spinQueued) {
-    spinQueued = true;
-    setImmediate(spin);
-  }
-}
-
-/**
- * Polls the port for up to `data.spin` ms while a core is free, and runs the first message
- * that comes as the 'message' event would. Its outcomes are flushed in a microtask after
- * this returns, and the next poll waits for the next turn of the event loop: timers and
- * I/O get theirs in between.
- */
-function spin(): void {
-  spinQueued = false;
-  if (inFlight > 0 || outbox.length > 0) return; // work came meanwhile; its flush calls idle()
-  const flags = data.activity;
-  const slot = data.activitySlot;
-  setState(POLLING);
-  if (countAhead(flags, slot) >= data.maxActive) {
-    setState(RESTING);
-    return;
-  }
-  const spun = data.spun;
-  const before = spun[0]!;
-  const begin = performance.now();
-  const end = begin + data.spin;
-  for (let polls = 1; ; polls++) {
-    const next = receiveMessageOnPort(port);
-    const now = performance.now();
-    if (next !== undefined) {
-      spun[0] = before + (now - begin);
-      onMessage(next.message as ToThread);
-      return;
-    }
-    if (now >= end) break;
-    if (polls % 16 === 0) {
-      spun[0] = before + (now - begin); // kept current, for a `stats` read meanwhile
-      if (countAhead(flags, slot) >= data.maxActive) break; // another thread took the core
-    }
-  }
-  spun[0] = before + (performance.now() - begin);
-  setState(RESTING);
+/** The batch is done and its outcomes sent: the thread waits in its event loop now. */
+function waiting(): void {
+  if (!handling) setState(RESTING);
 }
 
 function setState(next: number): void {

@@ -57,19 +57,18 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'asyncContext'> {
    */
   terminateGrace?: number;
   /**
-   * How long a thread that has run out of tasks keeps polling for the next one before its
-   * event loop goes to sleep, in ms: a number from 0 to 1000 (fractions allowed); 0 never
-   * polls. Default `0.05` (50 µs).
+   * How long the main thread's event loop keeps turning, instead of sleeping, while the
+   * results of a few quick tasks are out on a thread, in ms: a number from 0 to 1000
+   * (fractions allowed); 0 never. Default `0.05` (50 µs).
    *
    * Waking a sleeping thread costs the operating system a few µs on bare metal and tens of
-   * µs on a virtual machine, once per message each way; a thread still polling when its
-   * next task comes takes it at once. This is what Go's scheduler does with its spinning
-   * threads, under the same rule: a thread polls only while a core is free, that is while
-   * fewer than `os.availableParallelism() − 1` threads of this process's ThreadPools are
-   * running tasks or polling (one core is left to the main thread), so polling never takes
-   * a core from a thread with work. It polls in a turn of its event loop of its own, at most
-   * once per turn, so the thread's timers and I/O still run between tasks. Time spent
-   * polling is not counted in `stats.threads[].utilization`.
+   * µs on a virtual machine; a result that comes while the loop still turns finds it awake.
+   * The loop never blocks (each turn is a `setImmediate`: timers and I/O run as usual), it
+   * stops as soon as the results are back, and it turns only after a batch of at most four
+   * tasks whose handlers have been quicker than the window, and only while a core is free:
+   * while fewer threads of this process's ThreadPools run tasks than
+   * `os.availableParallelism() − 1`, as Go lets its threads spin only while processors are
+   * idle. On a single core it never turns.
    */
   idleSpin?: number;
 }

@@ -27,11 +27,6 @@
 
 /** First value of a cancel operation in `ToThread.ops`; see the header. */
 export const OP_CANCEL = 0;
-/**
- * Polling for the next message (`ThreadPoolOptions.idleSpin`) follows only batches of at most
- * this many tasks, on both sides: a larger batch pays for a wake-up many times over.
- */
-export const SMALL_BATCH_TASKS = 4;
 /** Values per result in `ResultsMessage.results`. */
 export const RESULT_WIDTH = 2;
 
@@ -66,17 +61,8 @@ export interface ThreadData {
   preload: string[];
   /** `started[0]`: how many tasks the thread has started so far. Written only by the thread. */
   started: Int32Array;
-  /**
-   * How long (ms) the thread polls for its next task once it has none, before it sleeps;
-   * 0 for never (see `ThreadPoolOptions.idleSpin`).
-   */
-  spin: number;
   /** The process's activity flags (see activity.ts); the thread writes only its own. */
   activity: Int32Array;
-  /** This thread's flag in `activity`; 0 for none (it never polls). */
+  /** This thread's flag in `activity`; 0 for none (the pool does not read them). */
   activitySlot: number;
-  /** The most threads that may be on a core while this one polls (cores − 1). */
-  maxActive: number;
-  /** `spun[0]`: ms spent polling so far (not work: `stats` leaves it out). Written only by the thread. */
-  spun: Float64Array;
 }

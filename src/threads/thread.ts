@@ -38,7 +38,7 @@ export interface ThreadStats {
 export type ThreadState = 'starting' | 'ready' | 'failed' | 'stopping' | 'exited';
 
 /** What `workerData` holds that is each thread's own. */
-type PerThread = 'started' | 'activity' | 'activitySlot' | 'spun';
+type PerThread = 'started' | 'activity' | 'activitySlot';
 
 /** How a thread is started: the same for every thread of a pool. */
 export interface ThreadSpec {
@@ -46,6 +46,8 @@ export interface ThreadSpec {
   entry: URL | string;
   eval: boolean;
   data: Omit<ThreadData, PerThread>;
+  /** Whether its threads keep a flag in the process's activity flags (see activity.ts). */
+  countsActivity: boolean;
   resourceLimits: ResourceLimits | undefined;
   execArgv: string[] | undefined;
   env: NodeJS.Dict<string> | typeof import('node:worker_threads').SHARE_ENV | undefined;
@@ -83,8 +85,6 @@ export class Thread {
   readonly #started: Int32Array;
   /** Its flag in the process's activity flags (see activity.ts), freed when it exits. */
   readonly #activitySlot: number;
-  /** `[0]`: ms the thread spent polling for tasks (see `ThreadPoolOptions.idleSpin`). */
-  readonly #spun: Float64Array;
   #sent = 0;
   #ops: unknown[] = [];
   #outgoing: TaskRecord[] = [];
@@ -97,14 +97,12 @@ export class Thread {
   constructor(spec: ThreadSpec, hooks: ThreadHooks) {
     this.#hooks = hooks;
     this.#started = new Int32Array(new SharedArrayBuffer(4));
-    this.#spun = new Float64Array(new SharedArrayBuffer(8));
-    this.#activitySlot = spec.data.spin > 0 ? takeActivitySlot() : 0;
+    this.#activitySlot = spec.countsActivity ? takeActivitySlot() : 0;
     try {
       this.#worker = startWorker(spec, {
         started: this.#started,
         activity: activityFlags(),
         activitySlot: this.#activitySlot,
-        spun: this.#spun,
       });
     } catch (error) {
       releaseActivitySlot(this.#activitySlot);
@@ -135,15 +133,11 @@ export class Thread {
     return this.state === 'starting' || this.state === 'ready';
   }
 
-  /**
-   * The share of its time since it started that the thread's event loop spent on work,
-   * 0..1: its event-loop utilization, less the time it polled for tasks (busy, but not work).
-   */
+  /** The thread's event-loop utilization since it started, 0..1. */
   utilization(): number {
-    if (this.state === 'exited') return 0;
-    const { active, idle } = this.#worker.performance.eventLoopUtilization();
-    const total = active + idle;
-    return total > 0 ? Math.min(1, Math.max(0, (active - this.#spun[0]!) / total)) : 0;
+    return this.state === 'exited'
+      ? 0
+      : this.#worker.performance.eventLoopUtilization().utilization;
   }
 
   /** Sends the task in the next batch (flushed in a microtask). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,19 +9,22 @@ import { fixture, type Behaviour } from './helpers.js';
 
 const T = { timeout: 20_000 };
 const CORES = availableParallelism();
-/** Polling needs a free core besides the main thread's. */
-const POLLS = CORES >= 2 ? {} : { skip: 'polling needs two cores' };
+/** Staying awake needs a core for the main thread besides the threads'. */
+const SPINS = CORES >= 2 ? {} : { skip: 'needs two cores' };
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const MAIN_CPU = existsSync(SCHEDSTAT) ? SPINS : { skip: `needs ${SCHEDSTAT}` };
 
-/** Runs tasks until every thread of the pool has completed one (tasks go where there is room). */
-async function touchEveryThread(pool: ThreadPool<Behaviour, unknown>, threads: number) {
-  for (let round = 0; round < 50; round++) {
-    await Promise.all(
-      Array.from({ length: threads }, () => pool.run({ kind: 'spin', ms: 20, value: 0 })),
-    );
-    const done = pool.stats.threads.filter((t) => t.completed > 0).length;
-    if (done === threads) return;
-  }
-  assert.fail('the tasks never reached every thread');
+/** CPU time of the calling (main) thread so far, in ms (Linux). */
+function mainThreadCpuMs(): number {
+  return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/** The process's CPU time over `ms` of waiting, in ms. */
+async function cpuWhileWaiting(ms: number): Promise<number> {
+  const before = process.cpuUsage();
+  await sleep(ms);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
 }
 
 describe('ThreadPool idleSpin', () => {
@@ -36,7 +40,7 @@ describe('ThreadPool idleSpin', () => {
     });
   }
 
-  it('runs tasks with polling turned off (idleSpin: 0)', T, async () => {
+  it('runs tasks one by one and in bulk with idleSpin: 0', T, async () => {
     await using pool = new ThreadPool<number, number>(fixture('double.mjs'), {
       threads: 2,
       idleSpin: 0,
@@ -49,63 +53,59 @@ describe('ThreadPool idleSpin', () => {
     );
   });
 
-  it("keeps the thread's timers firing while it polls between a stream of tasks", T, async () => {
-    // A window far longer than the gaps between tasks: the thread polls from each task to
-    // the next, and its event loop must still get its turns (its timers fire meanwhile).
-    await using pool = new ThreadPool<null, number>(fixture('timers.mjs'), {
+  it("keeps the main thread's timers firing while it stays awake for results", T, async () => {
+    // A window far longer than a round trip: the loop stays awake from each task to its
+    // result, and must still run its timers meanwhile.
+    await using pool = new ThreadPool<number, number>(fixture('double.mjs'), {
       threads: 1,
       idleSpin: 1000,
     });
-    await pool.run(null);
+    await pool.run(0);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
     const start = performance.now();
-    let fired = 0;
     let tasks = 0;
-    while (performance.now() - start < 60 || tasks < 200) {
-      fired = await pool.run(null);
-      tasks++;
-    }
-    assert.ok(fired >= 5, `only ${fired} of the thread's 1 ms timers fired over ${tasks} tasks`);
+    while (performance.now() - start < 60 || tasks < 200)
+      assert.equal(await pool.run(tasks++), 2 * (tasks - 1));
+    clearInterval(timer);
+    assert.ok(ticks >= 5, `only ${ticks} ticks of a 1 ms interval over ${tasks} tasks`);
   });
 
   it(
-    'leaves the time a thread spent polling out of its utilization',
-    { ...T, ...POLLS },
+    'stops keeping the main thread awake once the results are back',
+    { ...T, ...SPINS },
     async () => {
-      await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
+      await using pool = new ThreadPool<number, number>(fixture('double.mjs'), {
         threads: 1,
-        idleSpin: 400,
+        idleSpin: 1000,
       });
-      await pool.run({ kind: 'echo', value: 1 });
-      // The thread now polls for 400 ms (a core is free and nothing else runs), then rests;
-      // the measure reads after that. Counted, polling would make it at least 400 / 550.
-      await sleep(550);
-      const [thread] = pool.stats.threads;
-      assert.ok(thread !== undefined);
-      assert.ok(thread.utilization < 0.5, `utilization ${thread.utilization}`);
+      await pool.run(1);
+      assert.equal(await pool.run(2), 4);
+      // Nothing is out on a thread: a loop kept turning for the rest of the second would burn
+      // a core (300 ms of CPU in 300 ms).
+      const cpuMs = await cpuWhileWaiting(300);
+      assert.ok(cpuMs < 90, `${cpuMs.toFixed(0)} ms of CPU in 300 ms with no task out`);
     },
   );
 
   it(
-    'lets no more threads poll at once than there are cores besides the main thread',
-    { ...T, ...POLLS },
+    "never keeps the main thread awake on a core that a thread's work needs",
+    { ...T, ...MAIN_CPU },
     async () => {
+      // One task per thread and one thread per core: every core runs a thread's work, so the
+      // main thread must sleep while they run, even though its window is far longer.
       await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
         threads: CORES,
+        concurrency: CORES,
         idleSpin: 1000,
       });
-      await touchEveryThread(pool, CORES);
-      // Every thread has just run out of tasks and would poll for a second; at most CORES - 1
-      // may. Measured as the process's CPU time over 300 ms, which a busy machine only lowers.
-      const before = process.cpuUsage();
-      const start = performance.now();
-      await sleep(300);
-      const used = process.cpuUsage(before);
-      const cpuMs = (used.user + used.system) / 1000;
-      const wallMs = performance.now() - start;
-      assert.ok(
-        cpuMs < (CORES - 0.5) * wallMs,
-        `${cpuMs.toFixed(0)} ms of CPU in ${wallMs.toFixed(0)} ms with ${CORES} cores`,
+      await Promise.all(Array.from({ length: CORES }, () => pool.run({ kind: 'echo', value: 0 })));
+      const before = mainThreadCpuMs();
+      await Promise.all(
+        Array.from({ length: CORES }, () => pool.run({ kind: 'spin', ms: 300, value: 0 })),
       );
+      const used = mainThreadCpuMs() - before;
+      assert.ok(used < 60, `the main thread used ${used.toFixed(0)} ms of CPU in 300 ms`);
     },
   );
 });
