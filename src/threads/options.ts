@@ -65,10 +65,10 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'asyncContext'> {
    * µs on a virtual machine; a result that comes while the loop still turns finds it awake.
    * The loop never blocks (each turn is a `setImmediate`: timers and I/O run as usual), it
    * stops as soon as the results are back, and it turns only after a batch of at most four
-   * tasks whose handlers have been quicker than the window, and only while a core is free:
-   * while fewer threads of this process's ThreadPools run tasks than
-   * `os.availableParallelism() − 1`, as Go lets its threads spin only while processors are
-   * idle. On a single core it never turns.
+   * tasks whose handlers have been quicker than the window, and only while a core is free
+   * for it: while at most `os.availableParallelism() − 1` threads of this process's
+   * ThreadPools run tasks, as Go lets its threads spin only while processors are idle. On a
+   * single core it never turns.
    */
   idleSpin?: number;
 }

@@ -63,6 +63,6 @@ export interface ThreadData {
   started: Int32Array;
   /** The process's activity flags (see activity.ts); the thread writes only its own. */
   activity: Int32Array;
-  /** This thread's flag in `activity`; 0 for none (the pool does not read them). */
+  /** This thread's flag in `activity`; 0 for none (more than 1024 threads alive). */
   activitySlot: number;
 }

@@ -8,8 +8,9 @@
  * machine more than a few turns of the loop).
  *
  * It never blocks: timers, I/O and other callbacks run as usual in between. It runs only
- * while a core is free: while fewer threads of the process's pools run tasks than there are
- * cores besides the main thread's (see activity.ts), so it never takes a core from work.
+ * while a core is free for it: while no more threads of the process's pools run tasks than
+ * there are cores besides the main thread's (see activity.ts), so it never takes a core
+ * from work.
  *
  * Only the main side waits this way. A thread that polled its port for the next task as
  * well (tried: a blocking poll of up to 50 µs after each small batch) halved the median

@@ -97,14 +97,11 @@ export class ThreadPool<J, R> {
     const adaptive = settings.concurrency === undefined;
     this.#adaptive = adaptive;
     this.#threadsMax = settings.max;
-    // With one core there is never one free to keep awake on.
-    const spinWindow = availableParallelism() > 1 ? settings.idleSpin : 0;
     const dispatcher = new Dispatcher({
       spec: {
         entry: location.entry,
         eval: location.eval,
         data: { module: settings.module, preload: location.preload },
-        countsActivity: spinWindow > 0,
         resourceLimits: settings.resourceLimits,
         execArgv: threadExecArgv(process.execArgv),
         env: undefined,
@@ -113,7 +110,8 @@ export class ThreadPool<J, R> {
       max: settings.max,
       idleTimeout: settings.idleTimeout,
       terminateGrace: settings.terminateGrace,
-      idleSpin: spinWindow,
+      // With one core there is never one free to stay awake on.
+      idleSpin: availableParallelism() > 1 ? settings.idleSpin : 0,
       onDepth: adaptive ? (depth) => this.#adapt(depth) : undefined,
       onGate: (open) => this.#gate(open),
       // The dispatcher starts `min` threads before the Pool exists: no work yet then.

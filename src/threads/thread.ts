@@ -46,8 +46,6 @@ export interface ThreadSpec {
   entry: URL | string;
   eval: boolean;
   data: Omit<ThreadData, PerThread>;
-  /** Whether its threads keep a flag in the process's activity flags (see activity.ts). */
-  countsActivity: boolean;
   resourceLimits: ResourceLimits | undefined;
   execArgv: string[] | undefined;
   env: NodeJS.Dict<string> | typeof import('node:worker_threads').SHARE_ENV | undefined;
@@ -97,7 +95,7 @@ export class Thread {
   constructor(spec: ThreadSpec, hooks: ThreadHooks) {
     this.#hooks = hooks;
     this.#started = new Int32Array(new SharedArrayBuffer(4));
-    this.#activitySlot = spec.countsActivity ? takeActivitySlot() : 0;
+    this.#activitySlot = takeActivitySlot();
     try {
       this.#worker = startWorker(spec, {
         started: this.#started,
