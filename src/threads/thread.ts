@@ -58,8 +58,8 @@ export interface ThreadHooks {
   settled(task: TaskRecord, ok: boolean, value: unknown): void;
   /** Mean synchronous handler time of the latest batch, in ms. */
   busy(ms: number): void;
-  /** `count` tasks were just posted to the thread. */
-  sent(thread: Thread, count: number): void;
+  /** Tasks were just posted to the thread. */
+  sent(thread: Thread): void;
   idle(thread: Thread): void;
   /** The thread is gone; `error` is what killed it (if it reported one), `code` its exit code. */
   exited(thread: Thread, code: number, error: unknown): void;
@@ -220,7 +220,7 @@ export class Thread {
     if (ops.length > 0) {
       try {
         this.#worker.postMessage({ ops } satisfies ToThread, transfer);
-        this.#hooks.sent(this, this.#sent - before);
+        this.#hooks.sent(this);
       } catch {
         // Something in the batch cannot be cloned: send one by one, so only the culprits fail.
         this.#sent = before;
