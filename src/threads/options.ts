@@ -64,9 +64,9 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'asyncContext'> {
    * Waking a sleeping thread costs the operating system a few µs on bare metal and tens of
    * µs on a virtual machine; a result that comes while the loop still turns finds it awake.
    * The loop never blocks (each turn is a `setImmediate`: timers and I/O run as usual), it
-   * stops as soon as the results are back, and it turns only after a batch of at most four
-   * tasks whose handlers have been quicker than the window, and only while a core is free
-   * for it: while at most `os.availableParallelism() − 1` threads of this process's
+   * stops as soon as the results are back, and it turns only while the thread has at most
+   * four tasks out, of handlers that have been quicker than the window, and while a core is
+   * free for it: while at most `os.availableParallelism() − 1` threads of this process's
    * ThreadPools run tasks, as Go lets its threads spin only while processors are idle. On a
    * single core it never turns.
    */
