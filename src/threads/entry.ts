@@ -74,8 +74,6 @@ let busyTotal = 0;
 let busyCount = 0;
 /** Whether this thread is on a core (see activity.ts). */
 let state = RESTING;
-/** Inside `onMessage`: the batch's own flushes must not mark the thread as waiting. */
-let handling = false;
 
 function post(message: FromThread, transferList?: Transferable[]): void {
   port.postMessage(message, transferList);
@@ -94,7 +92,6 @@ function pickHandler(mod: Record<string, unknown>): Handler | undefined {
 
 function onMessage(message: ToThread): void {
   setState(WORKING);
-  handling = true;
   const ops = message.ops;
   for (let i = 0; i < ops.length;) {
     const first = ops[i] as number;
@@ -109,9 +106,8 @@ function onMessage(message: ToThread): void {
       i += 3;
     }
   }
-  handling = false;
-  // Outcomes to send come back through `flush`; otherwise the thread waits now.
-  if (outbox.length === 0) waiting();
+  // Outcomes to send go in `flushAndWait`; otherwise the thread waits now.
+  if (outbox.length === 0) setState(RESTING);
 }
 
 function start(slot: number, job: unknown, attempt: number): void {
@@ -147,7 +143,7 @@ function start(slot: number, job: unknown, attempt: number): void {
 /** Queues a task's outcome: `slot, value` for a result, `-slot, error` for a failure. */
 function finish(slot: number, ok: boolean, value: unknown): void {
   running[slot] = undefined;
-  if (outbox.length === 0) defer(flush);
+  if (outbox.length === 0) defer(flushAndWait);
   if (!ok) {
     outbox.push(-slot, serializeError(value));
     itemTransfers.push(undefined);
@@ -190,12 +186,15 @@ function flush(): void {
       }
     }
   }
-  waiting();
 }
 
-/** The batch is done and its outcomes sent: the thread waits in its event loop now. */
-function waiting(): void {
-  if (!handling) setState(RESTING);
+/**
+ * Sends the outcomes of a turn of the event loop; then the thread waits in it. (A microtask,
+ * so never inside `onMessage`, whose long tasks call `flush` alone.)
+ */
+function flushAndWait(): void {
+  flush();
+  setState(RESTING);
 }
 
 function setState(next: number): void {
