@@ -23,9 +23,12 @@
  *   and consumed with `for await`.
  * - run: 100,000 calls of `run(job)` (or the peer's equivalent), all awaited with Promise.all;
  *   crew also with `asyncContext: false`, to show what keeping the callers' context costs.
+ *   Two floors: the least a pool can do for `run` (see `runFloor`), without and with keeping
+ *   each waiting caller's async context, as crew does by default.
  * - memory: heap bytes per queued task, 1,000,000 tasks handed to a paused pool (nothing
  *   runs), measured with `global.gc()` before and after (run with `--expose-gc`).
  */
+import { AsyncResource } from 'node:async_hooks';
 import async from 'async';
 import fastq from 'fastq';
 import pLimit from 'p-limit';
@@ -243,7 +246,68 @@ const runCases = (n: number): Record<string, () => Promise<number>> => ({
   'fastq (promise)': mapCases(n)['fastq (promise)']!,
   'p-limit': mapCases(n)['p-limit']!,
   'p-queue': mapCases(n)['p-queue']!,
+  'floor: minimal run(), no context': () => runFloor(n, false),
+  'floor: minimal run(), context kept': () => runFloor(n, true),
 });
+
+/** A waiting task of the minimal pool below. */
+class Waiting {
+  constructor(
+    readonly job: number,
+    readonly resolve: (value: number) => void,
+    readonly reject: (error: unknown) => void,
+    readonly context: AsyncResource | undefined,
+  ) {}
+}
+
+/**
+ * The floor for `run`: the least a pool can do for `run(job)` — a promise per task, a FIFO
+ * array of waiting tasks, at most 16 handlers running — with no stats, events, retries,
+ * timeouts, priorities or cancellation. With `keepContext`, each task that has to wait
+ * also keeps its caller's async context (an AsyncResource, Node's cheapest public way to
+ * capture one, as crew does by default) and its handler runs in it; what that alone costs
+ * is the difference between the two floor lines.
+ */
+function runFloor(n: number, keepContext: boolean): Promise<number> {
+  return throughput(n, async () => {
+    const queue: (Waiting | undefined)[] = [];
+    let head = 0;
+    let running = 0;
+    const start = (job: number, resolve: Waiting['resolve'], reject: Waiting['reject']): void => {
+      running++;
+      noop(job).then(
+        (value) => {
+          resolve(value);
+          done();
+        },
+        (error: unknown) => {
+          reject(error);
+          done();
+        },
+      );
+    };
+    const done = (): void => {
+      running--;
+      if (head === queue.length) return;
+      const next = queue[head]!;
+      queue[head++] = undefined;
+      if (head === queue.length) queue.length = head = 0;
+      if (next.context === undefined) start(next.job, next.resolve, next.reject);
+      else next.context.runInAsyncScope(start, undefined, next.job, next.resolve, next.reject);
+    };
+    const run = (job: number): Promise<number> =>
+      new Promise<number>((resolve, reject) => {
+        if (running < CONCURRENCY) start(job, resolve, reject);
+        else {
+          const context = keepContext ? new AsyncResource('floor') : undefined;
+          queue.push(new Waiting(job, resolve, reject, context));
+        }
+      });
+    const all = new Array<Promise<number>>(n);
+    for (let i = 0; i < n; i++) all[i] = run(i);
+    check((await Promise.all(all)).length, n);
+  });
+}
 
 /**
  * What the memory cases keep each task's handle in (so that nothing is collected). It is
