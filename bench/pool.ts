@@ -20,7 +20,8 @@
  *   over an array; it neither pulls from an iterable nor hands its results to a consumer.
  *   A second floor line adds exactly that much of what `map` does: the 16 workers pull
  *   from the same lazy input and every result is yielded through a minimal async iterator
- *   and consumed with `for await`.
+ *   and consumed with `for await`. A third line times that `for await` alone, over results
+ *   that are always ready: what any `map` adds per result to running the job.
  * - run: 100,000 calls of `run(job)` (or the peer's equivalent), all awaited with Promise.all;
  *   crew also with `asyncContext: false`, to show what keeping the callers' context costs.
  *   Two floors: the least a pool can do for `run` (see `runFloor`), without and with keeping
@@ -171,6 +172,15 @@ const mapCases = (n: number): Record<string, () => Promise<number>> => ({
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       check(count, n);
     }),
+  // What a consumer's `for await` alone costs, with every result ready when asked: no jobs,
+  // no workers. Any `map` does this much per result on top of running the job, so it runs
+  // at most at 1 / (1 / floor + 1 / this) ops/s.
+  'floor: for-await alone, results ready': () =>
+    throughput(n, async () => {
+      let count = 0;
+      for await (const r of readyResults(n)) if (r >= 0) count++;
+      check(count, n);
+    }),
   'floor + iterable in, for-await out': () =>
     throughput(n, async () => {
       let count = 0;
@@ -178,6 +188,19 @@ const mapCases = (n: number): Record<string, () => Promise<number>> => ({
       check(count, n);
     }),
 });
+
+/** An async iterable of `n` numbers whose `next()` always returns an already-resolved promise. */
+function readyResults(n: number): AsyncIterable<number> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let i = 0;
+      return {
+        next: (): Promise<IteratorResult<number>> =>
+          Promise.resolve(i < n ? { value: i++, done: false } : { value: undefined, done: true }),
+      };
+    },
+  };
+}
 
 /**
  * The second floor: 16 hand-written workers pull jobs from an iterator and hand every
