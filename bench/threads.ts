@@ -76,9 +76,12 @@ const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
 /**
  * Rounds of case (c), each a fresh process per implementation: between two runs of 3 rounds on
  * a quiet machine crew's speedup read 2.11× and 1.18× (and piscina's 1.60× and 1.72×), so (c)
- * takes more rounds than the cases that measure many small tasks.
+ * takes more rounds than the cases that measure many small tasks. With 7, crew's median still
+ * moved by ±1.2% from run to run on a steady host (1.881× to 1.925× over four runs) while the
+ * pools it is compared with sat within 1% of one another, so which one came first was partly
+ * chance; 15 halve that spread (about a minute more per run).
  */
-const FIB_ROUNDS = Number(process.env.CREW_BENCH_FIB_ROUNDS ?? 7);
+const FIB_ROUNDS = Number(process.env.CREW_BENCH_FIB_ROUNDS ?? 15);
 /** Rounds of case (d), each a fresh process per implementation (see the header). */
 const LATENCY_ROUNDS = Number(process.env.CREW_BENCH_LATENCY_ROUNDS ?? 7);
 /** Which cases to run, e.g. `CREW_BENCH_THREADS_CASES=ac`; default all of a, b, c, d. */
