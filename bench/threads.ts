@@ -79,7 +79,7 @@ const ROUNDS = Number(process.env.CREW_BENCH_ROUNDS ?? 3);
  * takes more rounds than the cases that measure many small tasks. With 7, crew's median still
  * moved by ±1.2% from run to run on a steady host (1.881× to 1.925× over four runs) while the
  * pools it is compared with sat within 1% of one another, so which one came first was partly
- * chance; 15 halve that spread (about a minute more per run).
+ * chance; 15 narrow that spread by about a third (√(15/7)), for about a minute more a run.
  */
 const FIB_ROUNDS = Number(process.env.CREW_BENCH_FIB_ROUNDS ?? 15);
 /** Rounds of case (d), each a fresh process per implementation (see the header). */
