@@ -399,8 +399,13 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     this.drain();
   }
 
-  close(): Promise<void> {
+  /** See `PoolControls.stopAccepting`. */
+  stopAccepting(): void {
     if (this.#phase === OPEN) this.#phase = CLOSING;
+  }
+
+  close(): Promise<void> {
+    this.stopAccepting();
     this.#paused = false;
     this.drain();
     return this.onIdle();

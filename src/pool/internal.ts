@@ -61,6 +61,22 @@ export interface PoolExtension {
    * handled. The ThreadPool's adds the awaiting caller's frames to a thread's error.
    */
   readonly rejectTask?: RejectTask;
+  /**
+   * Called once, by the Pool's constructor, with controls only a wrapper needs (see
+   * {@link PoolControls}).
+   */
+  readonly attach?: (controls: PoolControls) => void;
+}
+
+/** What a wrapper can do to its Pool beyond the public API (see `PoolExtension.attach`). */
+export interface PoolControls {
+  /**
+   * Refuses every hand-over from now on, as after `close()` (`run`, `submit` and `trySubmit`
+   * reject, `map` and `process` pull nothing more), but neither resumes a paused pool nor
+   * starts anything: a wrapper that holds its queue (the ThreadPool, while no thread is up)
+   * closes in two steps, this one at once and `close()` once its tasks can start.
+   */
+  stopAccepting(): void;
 }
 
 /** See `PoolExtension.rejectTask`. */

@@ -110,6 +110,8 @@ export interface ResolvedPoolOptions {
   captureContext: boolean;
   /** See `PoolExtension.rejectTask`. */
   rejectTask: RejectTask | undefined;
+  /** See `PoolExtension.attach`. */
+  attach: PoolExtension['attach'];
 }
 
 /** Task options, checked; `undefined` fields fall back to the pool's. */
@@ -220,6 +222,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
       captureContext &&
       (o.asyncContext === undefined || checkBoolean('asyncContext', o.asyncContext)),
     rejectTask: extension?.rejectTask,
+    attach: extension?.attach,
   };
 }
 

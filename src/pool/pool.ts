@@ -78,6 +78,7 @@ export class Pool<J, R> {
     checkFunction('handler', handler);
     const resolved = resolvePoolOptions(options);
     this.#engine = new PoolEngine(handler, resolved);
+    resolved.attach?.({ stopAccepting: () => this.#engine.stopAccepting() });
     const signal = resolved.signal;
     if (signal !== undefined) {
       if (signal.aborted) {

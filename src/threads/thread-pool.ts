@@ -15,6 +15,7 @@ import {
   kTaskOptions,
   type AbortListener,
   type InternalContext,
+  type PoolControls,
 } from '../pool/internal.js';
 import type { PoolEventListener, PoolEvents } from '../pool/events.js';
 import type { PoolStats } from '../pool/stats.js';
@@ -83,6 +84,8 @@ export class ThreadPool<J, R> {
   #gateOpen = false;
   /** `close()` was called: nothing more is accepted, even before the Pool itself closes. */
   #closing = false;
+  /** The Pool's extra controls (see `PoolControls`), handed over by its constructor. */
+  #controls: PoolControls | undefined;
   #gateWaiter: (() => void) | undefined;
   #detachSignal: (() => void) | undefined;
 
@@ -140,6 +143,9 @@ export class ThreadPool<J, R> {
           captureContext: false,
           // A thread's error gets the frames of whoever awaits the task.
           rejectTask: rejectWithCallerStack,
+          attach: (controls: PoolControls) => {
+            this.#controls = controls;
+          },
         },
       } as ThreadPoolOptions);
     } catch (error) {
@@ -236,7 +242,9 @@ export class ThreadPool<J, R> {
     this.#detach();
     if (!this.#closing) {
       this.#closing = true;
-      // Closing resumes the queue; let it wait for a thread that is up, as it would
+      // Nothing more comes in from now on, through `map()` and `process()` too...
+      this.#controls!.stopAccepting();
+      // ...but closing resumes the queue; let it wait for a thread that is up, as it would
       // have, so that no queued task's timeout counts a thread's start-up.
       if (!this.#gateOpen && this.#pool.stats.queued > 0) {
         await new Promise<void>((resolve) => {
@@ -255,7 +263,11 @@ export class ThreadPool<J, R> {
    */
   async abort(reason?: unknown): Promise<void> {
     this.#detach();
-    await this.#pool.abort(reason);
+    const aborting = this.#pool.abort(reason);
+    // A close() waiting for a thread to come up has nothing left to wait for.
+    this.#gateWaiter?.();
+    this.#gateWaiter = undefined;
+    await aborting;
     await this.#dispatcher.close();
   }
 

@@ -212,6 +212,56 @@ describe('ThreadPool methods', () => {
     await pool.close();
   });
 
+  it(
+    'refuses map() and process() once close() was called, even before a thread is up',
+    T,
+    async () => {
+      const pool = new ThreadPool<number, number>(fixture('double.mjs'), { threads: 1 });
+      const queued = pool.run(1); // waits for the thread, so close() does too
+      const closing = pool.close();
+      const results: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const result of pool.map([10, 11])) results.push(result);
+        })(),
+        { code: 'CREW_POOL_CLOSED' },
+      );
+      assert.deepEqual(results, []);
+      // As Pool's: the results channel closes without a result, and no job is taken.
+      const jobs = new Channel<number>(1);
+      await jobs.send(12);
+      const out = pool.process(jobs);
+      assert.deepEqual(await out.receive(), { value: undefined, ok: false });
+      assert.equal(jobs.length, 1);
+      await closing;
+      assert.equal(await queued, 2);
+    },
+  );
+
+  it('settles close() when abort() follows it before any thread is up', T, async () => {
+    const pool = new ThreadPool<number, number>(fixture('double.mjs'), { threads: 1 });
+    const queued = pool.run(1);
+    const closing = pool.close();
+    await pool.abort(new Error('stop'));
+    await closing;
+    await assert.rejects(queued, { message: 'stop' });
+    assert.equal(pool.stats.threads.length, 0);
+  });
+
+  it('settles close() when the pool signal aborts before any thread is up', T, async () => {
+    const controller = new AbortController();
+    const pool = new ThreadPool<number, number>(fixture('double.mjs'), {
+      threads: 1,
+      signal: controller.signal,
+    });
+    const queued = pool.run(1);
+    const closing = pool.close();
+    controller.abort(new Error('stop'));
+    await closing;
+    await assert.rejects(queued, { message: 'stop' });
+    assert.equal(pool.stats.threads.length, 0);
+  });
+
   it('runs what is queued before close() resolves', T, async () => {
     const pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
       threads: 2,
