@@ -36,15 +36,18 @@ class HttpError extends Error {
   }
 }
 
+const starts: number[] = []; // when each request started, to check the rate limit below
+
 const pool = new Pool<string, { n: number }>(
   async (url, { signal }) => {
+    starts.push(performance.now());
     const response = await fetch(url, { signal });
     if (!response.ok) throw new HttpError(response.status);
     return (await response.json()) as { n: number };
   },
   {
     concurrency: 8,
-    rateLimit: { limit: 50, interval: 100 }, // at most 50 requests in any 100 ms
+    rateLimit: { limit: 10, interval: 100 }, // at most 10 requests start in any 100 ms
     timeout: 300, // per attempt: a stalled request is aborted through `signal`
     retries: {
       retries: 3,
@@ -78,3 +81,8 @@ console.log(`retried after 503: ${retried503}`);
 console.log(`retried after timeout: ${retriedTimeout}`);
 console.log(`failed: ${failures.join(', ') || 'none'}`);
 console.log(`requests started: ${pool.stats.runTime.count}`);
+
+// The rate limit is a sliding window: any 11 starts in a row span at least 100 ms.
+let closest = Infinity;
+for (let i = 10; i < starts.length; i++) closest = Math.min(closest, starts[i]! - starts[i - 10]!);
+console.log(`shortest span of 11 request starts: ${Math.round(closest)} ms`);

@@ -48,10 +48,14 @@ describe('Pool examples', () => {
   );
 
   it(
-    'http-fetch retries 503s and timeouts, fails the 404 without retrying, and exits',
+    'http-fetch keeps to its rate limit, retries 503s and timeouts, fails the 404 without retrying, and exits',
     { timeout: 30_000 },
     async () => {
       const lines = await example('examples/http-fetch.ts');
+      const span = /^shortest span of 11 request starts: (\d+) ms$/.exec(lines.pop() ?? '');
+      assert.ok(span, 'the last line tells the shortest span of 11 starts');
+      // 10 starts per 100 ms; 1 ms allowed for the clock and the pool's way to the handler.
+      assert.ok(Number(span[1]) >= 99, `11 requests started within ${span[1]} ms`);
       assert.deepEqual(lines, [
         'fetched 29 of 30',
         'retried after 503: 6', // items 5, 10, …, 30

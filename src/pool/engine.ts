@@ -124,12 +124,12 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   /** Whether a hand-over can start at once (nothing ahead of it, a worker and the rate limit free). */
-  #canStartNow(now: number): boolean {
+  #canStartNow(): boolean {
     return (
       this.#workers < this.concurrency &&
       !this.#paused &&
       !this.#waiting.ready &&
-      (this.#limiter === undefined || this.#limiter.tryStart(now))
+      (this.#limiter === undefined || this.#limiter.tryStart())
     );
   }
 
@@ -142,7 +142,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   put(task: TaskRecord<J, R>, wait: boolean): boolean {
     this.#idle = false;
     const now = this.#clock();
-    if (this.#canStartNow(now)) {
+    if (this.#canStartNow()) {
       this.#startWorker(task, now);
       return true;
     }
@@ -177,7 +177,7 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   drain(): void {
     while (this.#workers < this.concurrency && !this.#paused && this.#waiting.ready) {
       const now = this.#clock();
-      if (this.#limiter !== undefined && !this.#limiter.tryStart(now)) break;
+      if (this.#limiter !== undefined && !this.#limiter.tryStart()) break;
       const task = this.#waiting.take();
       if (task === undefined) break;
       this.#workers++;
@@ -188,10 +188,10 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   }
 
   /** The next task for a worker that just finished one, or `undefined` if it should stop. */
-  #next(now: number): TaskRecord<J, R> | undefined {
+  #next(): TaskRecord<J, R> | undefined {
     if (this.#workers > this.concurrency || this.#paused) return undefined;
     if (!this.#waiting.ready) return undefined;
-    if (this.#limiter !== undefined && !this.#limiter.tryStart(now)) return undefined;
+    if (this.#limiter !== undefined && !this.#limiter.tryStart()) return undefined;
     return this.#waiting.take();
   }
 
@@ -217,7 +217,9 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       } catch (error) {
         now = this.#now = performance.now();
         this.#end(slot, error, true, now);
-        task = this.#next(now);
+        task = this.#next();
+        // Read again if #end started a handler (a map pulling its next job): see #resume.
+        now = this.#clock();
         continue;
       }
       // As `await` would: a promise's outcome a microtask after it settles, a plain value's at
@@ -234,8 +236,10 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
   #resume(slot: WorkerSlot<J, R>, value: unknown, failed: boolean): void {
     const now = (this.#now = performance.now());
     this.#end(slot, value, failed, now);
-    const task = this.#next(now);
-    if (task !== undefined) this.#work(slot, task, now);
+    const task = this.#next();
+    // #end may have started a handler (a map pulls its next job as a result is settled),
+    // which took time and made `now` stale (#work drops it): then #clock() reads again.
+    if (task !== undefined) this.#work(slot, task, this.#clock());
     else this.#stop(slot);
   }
 
@@ -249,6 +253,8 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
 
   #begin(slot: WorkerSlot<J, R>, task: TaskRecord<J, R>, now: number): AttemptContext<J, R> {
     this.#idle = false;
+    // Every start went through the limiter's tryStart just before, with no user code since.
+    this.#limiter?.restamp();
     const waited = this.#waiting.waited(task, now);
     task.state = RUNNING;
     const ctx = new AttemptContext(task, task.nextAttempt());

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { RingBuffer } from '../internal/ring-buffer.js';
 
 /**
@@ -21,10 +22,14 @@ export class RateLimiter {
   }
 
   /**
-   * Records a start at `now` and returns `true` if the window has room; otherwise
-   * returns `false` and makes sure `onFree` is called once room opens up.
+   * Records a start now and returns `true` if the window has room; otherwise returns
+   * `false` and makes sure `onFree` is called once room opens up. It reads the clock itself:
+   * a reading the pool took earlier is stale once user code has run (a handler started in
+   * the same turn, an event listener, a map's input), and a start recorded too early lets
+   * the window admit one more start than `limit` within `interval` ms of real time.
    */
-  tryStart(now: number): boolean {
+  tryStart(): boolean {
+    const now = performance.now();
     const starts = this.#starts;
     while (starts.length > 0 && now - starts.peek()! >= this.interval) starts.shift();
     if (starts.length < this.limit) {
@@ -36,6 +41,16 @@ export class RateLimiter {
       this.#timer = setTimeout(this.#fire, wait);
     }
     return false;
+  }
+
+  /**
+   * Moves the newest start (the one `tryStart` just let through) to now, when its attempt
+   * really begins: the way from one to the other can take a while (a first call, a garbage
+   * collection), and a start counted too early lets one more in within a real `interval`.
+   */
+  restamp(): void {
+    this.#starts.pop();
+    this.#starts.push(performance.now());
   }
 
   /** Whether a timer is armed (the pool waits for it before running more). */
