@@ -127,6 +127,29 @@ describe('ThreadPool error fidelity', () => {
     },
   );
 
+  it('never raises an unhandled rejection for a failed task nobody awaits', T, async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), { threads: 1 });
+      const job: Behaviour = { kind: 'throw' };
+      void pool.run(job);
+      pool.trySubmit(job);
+      await pool.submit(job);
+      const task = await pool.submit(job);
+      await pool.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+      // Whoever does await the task still sees the error.
+      await assert.rejects(task.result, { message: 'over quota' });
+      assert.equal(pool.stats.failed, 4);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('fails a task whose job cannot be cloned, without breaking the thread', T, async () => {
     await using pool = new ThreadPool<unknown, unknown>(fixture('noop.js'), { threads: 1 });
     await assert.rejects(

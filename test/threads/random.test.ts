@@ -27,7 +27,7 @@ async function schedule(seed: number): Promise<void> {
       retries: pick([0, 1, { retries: 2, minDelay: 0, maxDelay: 2 }]),
       ...(random() < 0.5 ? { concurrency: 1 + Math.floor(random() * 8) } : {}),
     });
-    const total = 40 + Math.floor(random() * 60);
+    const total = 100 + Math.floor(random() * 200);
     const expected: unknown[] = [];
     const outcomes: Outcome[] = Array.from({ length: total }, () => ({
       settled: 0,
@@ -85,10 +85,12 @@ async function schedule(seed: number): Promise<void> {
       if (r < 0.05 && tasks.length > 0) pick(tasks).cancel();
       else if (r < 0.07) pool.concurrency = 1 + Math.floor(random() * 8);
       else if (r < 0.08) pool.pause();
-      else if (r < 0.1 || pool.paused) pool.resume();
+      else if (r < 0.12) pool.resume();
       if (random() < 0.2) await new Promise((resolve) => setImmediate(resolve));
     }
     await (ended ?? pool.close());
+    // Once close/abort resolved, no thread is left to run a handler.
+    assert.equal(pool.stats.threads.length, 0, 'a thread outlived close/abort');
     await Promise.all(tracked);
     assert.deepEqual(unhandled, []);
     for (let i = 0; i < total; i++) {
@@ -102,6 +104,9 @@ async function schedule(seed: number): Promise<void> {
     assert.equal(stats.retrying, 0);
     assert.equal(stats.threads.length, 0, 'every thread ended');
     assert.equal(stats.succeeded, outcomes.filter((o) => o.status === 'fulfilled').length);
+    // Every task handed over before close/abort is counted exactly once.
+    const handedOver = ended === undefined ? total : Math.min(endAt, total);
+    assert.equal(stats.succeeded + stats.failed + stats.cancelled, handedOver);
   } finally {
     process.off('unhandledRejection', onUnhandled);
   }
