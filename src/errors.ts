@@ -77,6 +77,15 @@ export class InvalidOptionError extends CrewError {
   }
 }
 
+/** The error for an option key that does not exist; `known` lists the keys that do. */
+export function unknownOption(
+  name: string,
+  value: unknown,
+  known: Iterable<string>,
+): InvalidOptionError {
+  return new InvalidOptionError(name, value, `one of the known options (${[...known].join(', ')})`);
+}
+
 /** A send or close on a closed channel, or a send still waiting when its channel closed. */
 export class ChannelClosedError extends CrewError {
   static override readonly code: CrewErrorCode = 'CREW_CHANNEL_CLOSED';

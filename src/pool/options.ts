@@ -6,7 +6,7 @@
  * keys are rejected too, so a typo is an error rather than a silent no-op.
  */
 import { availableParallelism } from 'node:os';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, unknownOption } from '../errors.js';
 import {
   checkBoolean,
   checkFunction,
@@ -131,6 +131,8 @@ const POOL_KEYS = new Set([
   'signal',
   'asyncContext',
 ]);
+/** A wrapper whose handlers run elsewhere takes no `asyncContext` (see `PoolExtension.captureContext`). */
+const POOL_KEYS_NO_CONTEXT = new Set([...POOL_KEYS].filter((key) => key !== 'asyncContext'));
 const TASK_KEYS = new Set(['priority', 'signal', 'timeout', 'retries']);
 const RETRY_KEYS = new Set(['retries', 'minDelay', 'maxDelay', 'factor', 'jitter', 'retryIf']);
 const RATE_KEYS = new Set(['limit', 'interval']);
@@ -146,7 +148,13 @@ function rejectUnknown(
     if (extra !== undefined && (Array.isArray(extra) ? extra.includes(key) : key in extra)) {
       continue;
     }
-    throw new InvalidOptionError(`${prefix}${key}`, object[key], 'no such option');
+    const extraKeys: readonly string[] =
+      extra === undefined
+        ? []
+        : Array.isArray(extra)
+          ? (extra as readonly string[])
+          : Object.keys(extra);
+    throw unknownOption(`${prefix}${key}`, object[key], [...known, ...extraKeys]);
   }
 }
 
@@ -202,12 +210,16 @@ function checkRateLimit(value: unknown): RateLimitOptions {
 export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   const o = options === undefined ? {} : checkObject('options', options);
   const extension = (o as { [kPoolExtension]?: PoolExtension })[kPoolExtension];
-  rejectUnknown('', o, POOL_KEYS, extension?.poolOptions);
   const captureContext = extension?.captureContext ?? true;
   if (o.asyncContext !== undefined && !captureContext) {
     // A wrapper whose handlers run elsewhere (a thread) has no such choice to offer.
-    throw new InvalidOptionError('asyncContext', o.asyncContext, 'no such option');
+    throw new InvalidOptionError(
+      'asyncContext',
+      o.asyncContext,
+      "not set (a ThreadPool's handlers run on threads, where the caller's AsyncLocalStorage does not reach)",
+    );
   }
+  rejectUnknown('', o, captureContext ? POOL_KEYS : POOL_KEYS_NO_CONTEXT, extension?.poolOptions);
   return {
     concurrency:
       o.concurrency === undefined ? availableParallelism() : checkConcurrency(o.concurrency),

@@ -6,7 +6,7 @@
  */
 import type { Channel as ChannelType } from '../channel.js';
 import { Channel, isChannel } from '../channel.js';
-import { InvalidOptionError, PoolClosedError } from '../errors.js';
+import { InvalidOptionError, PoolClosedError, unknownOption } from '../errors.js';
 import { checkBoolean, checkFunction, checkObject, checkSignal } from '../internal/validate.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEventListener, PoolEvents } from './events.js';
@@ -197,7 +197,7 @@ export class Pool<J, R> {
       const o = checkObject('options', options);
       for (const key of Object.keys(o)) {
         if (key !== 'ordered' && key !== 'signal') {
-          throw new InvalidOptionError(key, o[key], 'no such option');
+          throw unknownOption(key, o[key], ['ordered', 'signal']);
         }
       }
       if (o.ordered !== undefined) ordered = checkBoolean('ordered', o.ordered);

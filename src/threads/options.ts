@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, unknownOption } from '../errors.js';
 import { checkInteger, checkObject, checkRange } from '../internal/validate.js';
 import type { PoolOptions, TaskOptions } from '../pool/options.js';
 
@@ -132,8 +132,7 @@ function checkThreads(value: unknown): { min: number; max: number } {
   }
   const range = value as Record<string, unknown>;
   for (const key of Object.keys(range)) {
-    if (!RANGE_KEYS.has(key))
-      throw new InvalidOptionError(`threads.${key}`, range[key], 'no such option');
+    if (!RANGE_KEYS.has(key)) throw unknownOption(`threads.${key}`, range[key], RANGE_KEYS);
   }
   const min = range.min === undefined ? 0 : checkInteger('threads.min', range.min, 0);
   const max =
@@ -147,7 +146,7 @@ function checkLimits(value: unknown): ResourceLimits {
   const limits = checkObject('resourceLimits', value);
   for (const key of Object.keys(limits)) {
     if (!LIMIT_KEYS.has(key)) {
-      throw new InvalidOptionError(`resourceLimits.${key}`, limits[key], 'no such option');
+      throw unknownOption(`resourceLimits.${key}`, limits[key], LIMIT_KEYS);
     }
     const n = limits[key];
     if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {

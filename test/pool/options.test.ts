@@ -10,6 +10,9 @@ function invalid(fn: () => unknown, option: string): void {
     assert.ok(error instanceof InvalidOptionError);
     assert.equal(error.code, 'CREW_INVALID_OPTION');
     assert.equal(error.option, option);
+    // The message names the option, what was expected, and the value given.
+    assert.match(error.message, /^Expected `[^`]+` to be .+, got .+$/s);
+    assert.ok(error.message.startsWith(`Expected \`${option}\` to be `), error.message);
     return true;
   });
 }
@@ -49,6 +52,10 @@ describe('Pool options', () => {
       [{ rateLimit: { limit: 1.5, interval: 10 } }, 'rateLimit.limit'],
       [{ rateLimit: { limit: 1, interval: -1 } }, 'rateLimit.interval'],
       [{ rateLimit: { limit: 1 } }, 'rateLimit.interval'],
+      [{ rateLimit: { limit: NaN, interval: 10 } }, 'rateLimit.limit'],
+      [{ rateLimit: { limit: 1, interval: '10' } }, 'rateLimit.interval'],
+      [{ queueSize: '5' }, 'queueSize'],
+      [{ timeout: '100' }, 'timeout'],
       [{ signal: {} }, 'signal'],
       [{ asyncContext: 'no' }, 'asyncContext'],
       [{ asyncContext: 0 }, 'asyncContext'],
@@ -58,6 +65,17 @@ describe('Pool options', () => {
     for (const [options, option] of cases) {
       invalid(() => new Pool(handler, options as PoolOptions), option);
     }
+  });
+
+  it('an unknown option is named with the options that exist', () => {
+    assert.throws(() => new Pool(handler, { concurency: 4 } as PoolOptions), {
+      message:
+        'Expected `concurency` to be one of the known options (concurrency, queueSize, retries, timeout, rateLimit, signal, asyncContext), got `4` (number)',
+    });
+    assert.throws(() => new Pool(handler, { retries: { retires: 1 } } as PoolOptions), {
+      message:
+        /^Expected `retries.retires` to be one of the known options \(retries, minDelay, maxDelay, factor, jitter, retryIf\)/,
+    });
   });
 
   it('good options are accepted, including Infinity where documented', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Pool, TaskTimeoutError } from '../../src/index.js';
+import { resolvePoolOptions } from '../../src/pool/options.js';
 import { RetryPolicy } from '../../src/pool/retry.js';
 import { gate, state, until } from './helpers.js';
 
@@ -153,6 +154,26 @@ describe('Pool: retries', () => {
         assert.ok(d >= 0 && d <= exact.delay(attempt) && Number.isInteger(d));
       }
     }
+  });
+});
+
+describe('Pool: retry defaults', () => {
+  it('retries given as a number or an object without delays back off from 100 ms by 2 up to 30 s, with full jitter', () => {
+    for (const retries of [3, { retries: 3 }, { retries: 3, retryIf: () => true }]) {
+      const policy = resolvePoolOptions({ retries }).retry!;
+      assert.equal(policy.retries, 3);
+      assert.equal(policy.minDelay, 100);
+      assert.equal(policy.maxDelay, 30_000);
+      assert.equal(policy.factor, 2);
+      assert.equal(policy.jitter, true);
+    }
+    assert.equal(resolvePoolOptions({}).retry, undefined, 'no retries unless asked');
+    assert.equal(resolvePoolOptions({ retries: 0 }).retry, undefined);
+    // A minDelay above the default cap raises the cap to it.
+    assert.equal(
+      resolvePoolOptions({ retries: { retries: 1, minDelay: 60_000 } }).retry!.maxDelay,
+      60_000,
+    );
   });
 });
 
