@@ -225,8 +225,10 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       // As `await` would: a promise's outcome a microtask after it settles, a plain value's at
       // the next one, and a thenable's through its `then`; a wrapper's record directly.
       if (returned instanceof Promise) void then.call(returned, slot.fulfilled, slot.rejected);
-      else if (isOutcome(returned)) returned[kOutcome](slot.fulfilled, slot.rejected);
-      else void Promise.resolve(returned).then(slot.fulfilled, slot.rejected);
+      else if (isOutcome(returned)) {
+        ctx.record = returned;
+        returned[kOutcome](slot.fulfilled, slot.rejected);
+      } else void Promise.resolve(returned).then(slot.fulfilled, slot.rejected);
       return;
     }
     this.#stop(slot);
@@ -286,6 +288,18 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
     ctx.timer = undefined;
     if (!isCurrent(ctx)) return;
     const task = ctx.task;
+    const startedAt = this.options.startedAt;
+    if (startedAt !== undefined && ctx.record !== undefined) {
+      // The work may have begun later than the attempt (a task waiting in a thread behind
+      // others): the timeout counts from then. Not begun yet: check again a period later.
+      const began = startedAt(ctx.record);
+      const left =
+        began === undefined ? task.config.timeout : began + task.config.timeout - performance.now();
+      if (left >= 1) {
+        ctx.timer = setTimeout(this.#onTimeout, left, ctx);
+        return;
+      }
+    }
     const error = new TaskTimeoutError(task.config.timeout);
     ctx.abort(error);
     this.#failAttempt(task, error);

@@ -66,6 +66,13 @@ export interface PoolExtension {
    * {@link PoolControls}).
    */
   readonly attach?: (controls: PoolControls) => void;
+  /**
+   * For a handler that hands the job elsewhere and returns its record (see `kOutcome`), such
+   * as the ThreadPool's, which sends it to a thread where it may wait behind others: when
+   * the work really began (`performance.now()` scale), or `undefined` while it has not.
+   * An attempt's `timeout` then counts from there.
+   */
+  readonly startedAt?: (record: unknown) => number | undefined;
 }
 
 /** What a wrapper can do to its Pool beyond the public API (see `PoolExtension.attach`). */

@@ -112,6 +112,8 @@ export interface ResolvedPoolOptions {
   rejectTask: RejectTask | undefined;
   /** See `PoolExtension.attach`. */
   attach: PoolExtension['attach'];
+  /** See `PoolExtension.startedAt`. */
+  startedAt: PoolExtension['startedAt'];
 }
 
 /** Task options, checked; `undefined` fields fall back to the pool's. */
@@ -235,6 +237,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
       (o.asyncContext === undefined || checkBoolean('asyncContext', o.asyncContext)),
     rejectTask: extension?.rejectTask,
     attach: extension?.attach,
+    startedAt: extension?.startedAt,
   };
 }
 

@@ -263,6 +263,8 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
   readonly task: TaskRecord<J, R>;
   readonly attempt: number;
   timer: NodeJS.Timeout | undefined = undefined;
+  /** What the handler returned when it is a wrapper's record (see `PoolExtension.startedAt`). */
+  record: unknown = undefined;
   #controller: AbortController | undefined = undefined;
   #reason: unknown = NOT_ABORTED;
   #listener: AbortListener | undefined = undefined;

@@ -132,6 +132,14 @@ export class Dispatcher implements RecordOwner {
     this.#roster.wake();
   }
 
+  /**
+   * When a task's thread began running its handler (`performance.now()` scale), `undefined`
+   * while it has not; see `Thread.startedAt`.
+   */
+  startedAt(task: TaskRecord): number | undefined {
+    return task.thread?.startedAt(task);
+  }
+
   /** Per-thread numbers for `stats`. */
   stats(): ThreadStats[] {
     return this.#roster.stats();

@@ -16,6 +16,7 @@ import { RESTING, WORKING } from './activity.js';
 import {
   OP_CANCEL,
   RESULT_WIDTH,
+  START_TIMES,
   type FromThread,
   type ThreadData,
   type ToThread,
@@ -60,6 +61,7 @@ class TaskContext {
 }
 
 const data = workerData as ThreadData;
+const timeOrigin = performance.timeOrigin;
 const port = parentPort!;
 /** The running tasks' contexts, by slot (small numbers the main side reuses; see SlotTable). */
 const running: (TaskContext | undefined)[] = [];
@@ -113,8 +115,11 @@ function onMessage(message: ToThread): void {
 function start(slot: number, job: unknown, attempt: number): void {
   const ctx = new TaskContext(attempt);
   running[slot] = ctx;
-  Atomics.store(data.started, 0, ++started);
   const begin = performance.now();
+  // When it began, before counting it started: the main side reads the time once it sees
+  // the count (its timeout counts from here, not from when the task was sent).
+  data.startTimes[(started + 1) % START_TIMES] = timeOrigin + begin;
+  Atomics.store(data.started, 0, ++started);
   let result: unknown;
   try {
     result = handler(job, ctx);

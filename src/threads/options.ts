@@ -33,8 +33,9 @@ export interface ThreadPoolOptions extends Omit<PoolOptions, 'asyncContext'> {
    * or more (one running, one ready, so a thread never waits for the next).
    * Setting it fixes it; `concurrency: threads` runs exactly one task per thread.
    *
-   * A timeout's clock starts when the task is sent to its thread. With more than one task
-   * per thread, a CPU-bound task may first wait there for the one before it.
+   * A task's timeout counts from when its thread starts it: with more than one task per
+   * thread, a CPU-bound task may first wait there for the one before it, and that wait is
+   * not held against it.
    */
   concurrency?: number;
   /**

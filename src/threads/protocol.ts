@@ -53,6 +53,9 @@ export interface ResultsMessage {
 
 export type FromThread = ReadyMessage | LoadErrorMessage | ResultsMessage;
 
+/** How many start times a thread keeps (see `ThreadData.startTimes`), the newest ones. */
+export const START_TIMES = 4096;
+
 /** What the main side hands a new thread in `workerData`. */
 export interface ThreadData {
   /** The handler module as a `file:` (or other importable) URL. */
@@ -61,6 +64,11 @@ export interface ThreadData {
   preload: string[];
   /** `started[0]`: how many tasks the thread has started so far. Written only by the thread. */
   started: Int32Array;
+  /**
+   * When each task began (`performance.timeOrigin + performance.now()` in the thread), at
+   * `seq % START_TIMES`, written before `started` counts it: timeouts count from there.
+   */
+  startTimes: Float64Array;
   /** The process's activity flags (see activity.ts); the thread writes only its own. */
   activity: Int32Array;
   /** This thread's flag in `activity`; 0 for none (more than 1024 threads alive). */

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import type { Transferable } from 'node:worker_threads';
 import { PoolClosedError } from '../errors.js';
+import type { TaskRecord } from './task-record.js';
 import { Pool, type MapOptions } from '../pool/pool.js';
 import {
   kOnAbort,
@@ -143,6 +144,8 @@ export class ThreadPool<J, R> {
           captureContext: false,
           // A thread's error gets the frames of whoever awaits the task.
           rejectTask: rejectWithCallerStack,
+          // A task may wait in its thread behind others: its timeout counts from its start.
+          startedAt: (record: unknown) => dispatcher.startedAt(record as TaskRecord),
           attach: (controls: PoolControls) => {
             this.#controls = controls;
           },

@@ -9,10 +9,12 @@
  * Keeping the process alive: a thread is ref'd exactly while tasks are in flight on it,
  * so an idle pool never keeps the process running, and a running task always does.
  */
+import { performance } from 'node:perf_hooks';
 import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
 import {
   OP_CANCEL,
   RESULT_WIDTH,
+  START_TIMES,
   type FromThread,
   type ThreadData,
   type ToThread,
@@ -38,7 +40,7 @@ export interface ThreadStats {
 export type ThreadState = 'starting' | 'ready' | 'failed' | 'stopping' | 'exited';
 
 /** What `workerData` holds that is each thread's own. */
-type PerThread = 'started' | 'activity' | 'activitySlot';
+type PerThread = 'started' | 'startTimes' | 'activity' | 'activitySlot';
 
 /** How a thread is started: the same for every thread of a pool. */
 export interface ThreadSpec {
@@ -81,6 +83,7 @@ export class Thread {
   /** Tasks sent (or about to be) and not yet settled, by slot (see SlotTable). */
   readonly #slots = new SlotTable<TaskRecord>();
   readonly #started: Int32Array;
+  readonly #startTimes = new Float64Array(new SharedArrayBuffer(8 * START_TIMES));
   /** Its flag in the process's activity flags (see activity.ts), freed when it exits. */
   readonly #activitySlot: number;
   #sent = 0;
@@ -99,6 +102,7 @@ export class Thread {
     try {
       this.#worker = startWorker(spec, {
         started: this.#started,
+        startTimes: this.#startTimes,
         activity: activityFlags(),
         activitySlot: this.#activitySlot,
       });
@@ -157,6 +161,19 @@ export class Thread {
   /** Whether the thread has begun running the task's handler. */
   hasStarted(task: TaskRecord): boolean {
     return task.seq !== 0 && task.seq <= Atomics.load(this.#started, 0);
+  }
+
+  /**
+   * When the thread began running the task's handler, on the main thread's
+   * `performance.now()` scale, or `undefined` if it has not yet. If so many tasks started
+   * since that its own time is no longer kept, the oldest time kept: later than its own,
+   * so a timeout counted from it is late rather than early.
+   */
+  startedAt(task: TaskRecord): number | undefined {
+    const started = Atomics.load(this.#started, 0);
+    if (task.seq === 0 || task.seq > started) return undefined;
+    const seq = started - task.seq >= START_TIMES ? started + 1 : task.seq;
+    return this.#startTimes[seq % START_TIMES]! - performance.timeOrigin;
   }
 
   /** Keeps the process alive while this thread starts (work is waiting for it). */

@@ -122,6 +122,40 @@ describe('ThreadPool cancellation into the thread', () => {
     },
   );
 
+  it(
+    "counts a task's timeout from when its thread starts it, not from when it was sent",
+    T,
+    async () => {
+      // Both tasks go to the one thread at once; the second waits there for the first.
+      await using pool = new ThreadPool<number, number>(fixture('spin.mjs'), {
+        threads: 1,
+        concurrency: 2,
+        timeout: 300,
+      });
+      let mostRunning = 0;
+      pool.on('started', () => void (mostRunning = Math.max(mostRunning, pool.stats.running)));
+      const first = pool.run(200);
+      const second = pool.run(200);
+      // The second runs from about 200 ms to 400 ms after it was sent: within its 300 ms.
+      assert.deepEqual(await Promise.all([first, second]), [200, 200]);
+      assert.equal(mostRunning, 2, 'both were on the thread at once');
+      assert.equal(pool.stats.failed, 0);
+    },
+  );
+
+  it('still times out a task that runs too long after waiting in its thread', T, async () => {
+    await using pool = new ThreadPool<number, number>(fixture('spin.mjs'), {
+      threads: 1,
+      concurrency: 2,
+      timeout: 150,
+      terminateGrace: 50,
+    });
+    const first = pool.run(100);
+    const second = pool.run(1_000);
+    assert.equal(await first, 100);
+    await assert.rejects(second, { code: 'CREW_TASK_TIMEOUT' });
+  });
+
   it('never starts a task cancelled while it waited in the queue', T, async () => {
     await using p = pool({ concurrency: 1 });
     const name = channelName();
