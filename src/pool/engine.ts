@@ -295,8 +295,8 @@ export class PoolEngine<J, R> implements TaskOwner<J, R> {
       const began = startedAt(ctx.record);
       const left =
         began === undefined ? task.config.timeout : began + task.config.timeout - performance.now();
-      if (left >= 1) {
-        ctx.timer = setTimeout(this.#onTimeout, left, ctx);
+      if (left > 0) {
+        ctx.timer = setTimeout(this.#onTimeout, Math.ceil(left), ctx);
         return;
       }
     }
