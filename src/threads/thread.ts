@@ -170,8 +170,8 @@ export class Thread {
    * so a timeout counted from it is late rather than early.
    */
   startedAt(task: TaskRecord): number | undefined {
-    const started = Atomics.load(this.#started, 0);
-    if (task.seq === 0 || task.seq > started) return undefined;
+    if (!this.hasStarted(task)) return undefined;
+    const started = Atomics.load(this.#started, 0); // only grows: still counts the task
     const seq = started - task.seq >= START_TIMES ? started + 1 : task.seq;
     return this.#startTimes[seq % START_TIMES]! - performance.timeOrigin;
   }
