@@ -254,6 +254,64 @@ function bareThreads(): { run: (tasks: number) => Promise<void>; close: () => Pr
 }
 
 /**
+ * A second line for case (c), between the ceiling and the pools: the least a pool can do
+ * that settles a promise per task. Bare threads each keep two tasks (one running, one ready,
+ * so no thread waits for the main thread), a message per task each way; the main thread
+ * keeps a FIFO array of what waits and resolves one promise per result. No options, no
+ * retries, no stats, no events, no errors: a floor, not a pool.
+ */
+function minimalPool(): Runner {
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    import(${JSON.stringify(pathToFileURL(fixture('fib.mjs')).href)}).then(({ fib }) => {
+      parentPort.on('message', (n) => parentPort.postMessage(fib(n)));
+    });`;
+  interface Lane {
+    worker: Worker;
+    resolvers: ((value: unknown) => void)[];
+    head: number;
+  }
+  const waiting: { job: number; resolve: (value: unknown) => void }[] = [];
+  let waitingHead = 0;
+  const lanes: Lane[] = Array.from({ length: THREADS }, () => {
+    const lane: Lane = { worker: new Worker(source, { eval: true }), resolvers: [], head: 0 };
+    lane.worker.on('message', (value) => {
+      const resolve = lane.resolvers[lane.head++]!;
+      if (lane.head === lane.resolvers.length) {
+        lane.resolvers.length = 0;
+        lane.head = 0;
+      }
+      if (waitingHead < waiting.length) {
+        const next = waiting[waitingHead++]!;
+        if (waitingHead === waiting.length) {
+          waiting.length = 0;
+          waitingHead = 0;
+        }
+        lane.resolvers.push(next.resolve);
+        lane.worker.postMessage(next.job);
+      }
+      resolve(value);
+    });
+    return lane;
+  });
+  return {
+    run: (job) =>
+      new Promise((resolve) => {
+        const lane = lanes.find((l) => l.resolvers.length - l.head < 2);
+        if (lane === undefined) {
+          waiting.push({ job, resolve });
+          return;
+        }
+        lane.resolvers.push(resolve);
+        lane.worker.postMessage(job);
+      }),
+    close: async () => {
+      await Promise.all(lanes.map((lane) => lane.worker.terminate()));
+    },
+  };
+}
+
+/**
  * The floor of case (d): one bare thread that posts back whatever it receives, with no pool
  * on either side. A round trip costs what the machine charges for two messages between
  * threads, and nothing else.
@@ -394,6 +452,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
   // 200 tasks alone, the same way for every pool.
   const pools = startedPools('fib');
   let bare: ReturnType<typeof bareThreads> | undefined;
+  let minimal: Runner | undefined;
   const time = async (fn: () => unknown): Promise<number> => {
     const start = process.hrtime.bigint();
     await fn();
@@ -412,6 +471,13 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
         'ceiling: 2 bare threads, no pool': () => {
           bare ??= bareThreads();
           return time(() => bare!.run(FIB_TASKS));
+        },
+        'floor: minimal pool, a message each way per task': async () => {
+          minimal ??= minimalPool();
+          await minimal.run(1);
+          return time(() =>
+            Promise.all(Array.from({ length: FIB_TASKS }, () => minimal!.run(FIB_N))),
+          );
         },
         ...Object.fromEntries(
           Object.keys(makers).map((name) => [
@@ -435,7 +501,7 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
       },
     );
   } finally {
-    await Promise.all([pools.closeAll(), bare?.close()]);
+    await Promise.all([pools.closeAll(), bare?.close(), minimal?.close()]);
   }
   const main = rows.find((r) => r.impl === 'main thread loop');
   for (const row of main === undefined ? [] : rows) {
