@@ -142,14 +142,19 @@ export class Thread {
       : this.#worker.performance.eventLoopUtilization().utilization;
   }
 
-  /** Sends the task in the next batch (flushed in a microtask). */
+  /**
+   * Sends the task: at once if the thread has nothing else (it would wait idle for the rest
+   * of a burst to be handed over), else in the next batch (flushed in a microtask).
+   */
   send(task: TaskRecord): void {
-    if (this.#slots.size === 0) this.#ref();
+    const idle = this.#slots.size === 0;
+    if (idle) this.#ref();
     task.thread = this;
     task.seq = 0; // not sent by this thread yet (it may come from a dead one)
     task.slot = this.#slots.add(task);
     this.#outgoing.push(task);
-    this.#schedule();
+    if (idle && !this.#flushQueued) this.#send();
+    else this.#schedule();
   }
 
   /** Asks the thread to abort the task's `ctx.signal`. */

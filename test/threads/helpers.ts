@@ -22,6 +22,7 @@ export type Behaviour =
   | { kind: 'exit-on-first-attempt' }
   | { kind: 'report-abort'; channel: string }
   | { kind: 'thread-id' }
+  | { kind: 'mark'; flag: Int32Array }
   | { kind: 'sleep'; ms: number; value: unknown }
   | { kind: 'spin'; ms: number; value: unknown }
   | { kind: 'announce-then-spin'; channel: string; ms: number; value: unknown }

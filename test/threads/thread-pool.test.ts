@@ -170,6 +170,23 @@ describe('ThreadPool methods', () => {
     assert.deepEqual(order, [5, 3, 1]);
   });
 
+  it(
+    'sends an idle thread its task at once, before the caller returns to the event loop',
+    T,
+    async () => {
+      await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
+        threads: 1,
+      });
+      await pool.run({ kind: 'echo', value: 'up' });
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const result = pool.run({ kind: 'mark', flag });
+      // The main thread blocks here, inside the same synchronous turn as run(): the task must
+      // already be on its way (a task sent with the next microtask's batch never starts).
+      assert.equal(Atomics.wait(flag, 0, 0, 10_000), 'ok');
+      assert.equal(await result, 'marked');
+    },
+  );
+
   it('emits the Pool events for tasks run on threads', T, async () => {
     await using pool = new ThreadPool<Behaviour, unknown>(fixture('behaviours.mjs'), {
       threads: 1,
