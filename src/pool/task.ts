@@ -17,6 +17,7 @@
  */
 import type { AsyncResource } from 'node:async_hooks';
 import { kOnAbort, kTaskOptions, type AbortListener, type RejectTask } from './internal.js';
+import { keepShape } from '../internal/keep-shape.js';
 import type { RetryPolicy } from './retry.js';
 
 /** A settled task as `map` and `process` yield it. */
@@ -303,4 +304,15 @@ export class AttemptContext<J = unknown, R = unknown> implements HandlerContext 
       listener.handleAbort(reason);
     }
   }
+}
+
+// Placeholders that keep the hidden classes of task records and attempts (see keep-shape.ts).
+{
+  const owner: TaskOwner<unknown, unknown> = { cancel() {}, rejectTask: undefined };
+  const config = new TaskConfig(owner, undefined, 0, 0, undefined, undefined, undefined);
+  const task = new TaskRecord<unknown, unknown>(config, undefined);
+  task.current = 0;
+  task.outcome = 0;
+  keepShape(task);
+  keepShape(new AttemptContext(task, 1));
 }

@@ -2,6 +2,7 @@ import type { Transferable } from 'node:worker_threads';
 import { kOutcome, type AbortListener, type Outcome } from '../pool/internal.js';
 import type { Thread } from './thread.js';
 import { defer } from '../internal/defer.js';
+import { keepShape } from '../internal/keep-shape.js';
 
 /** Who a record reports an abort to (the dispatcher). */
 export interface RecordOwner {
@@ -91,4 +92,12 @@ export class TaskRecord implements AbortListener, Outcome, PromiseLike<unknown> 
   handleAbort(reason: unknown): void {
     this.owner.abortTask(this, reason);
   }
+}
+
+// A placeholder that keeps the hidden class of these records (see keep-shape.ts).
+{
+  const record = new TaskRecord({ abortTask() {} }, undefined, 1, undefined);
+  record.value = 0;
+  record.reason = 0;
+  keepShape(record);
 }
