@@ -9,9 +9,10 @@
  * code until the functions are optimized again: with a full GC between bursts of 100,000
  * tasks, a ThreadPool re-optimized some 40 functions in every burst and ran it 30% slower.
  *
- * So each class made once per task keeps one placeholder alive, built at load with the
- * fields that take any value (the job, the outcome) already holding both a number and an
- * object: V8 then widens their maps in place, never replacing them, whatever the tasks hold.
+ * So each class made once per task keeps one placeholder alive, built at load. Its fields
+ * that take any value hold `undefined`, and some a number over it, so that what tasks store
+ * there later only widens the maps in place (V8 replaces a map only to store doubles unboxed
+ * in a field that held nothing else), and the placeholder keeps the very maps tasks use.
  */
 const kept: object[] = [];
 
