@@ -12,9 +12,9 @@
  *     pool started and the workload run twice before the timer (so it measures parallelism,
  *     not start-up); the handler is a plain .mjs for everyone. A floor runs in the same
  *     rounds (the least a pool can do with a promise per task), and a ceiling: two bare
- *     threads, no pool, taking the tasks from a shared counter. It shows what this machine's two cores allow at the time: on a
- *     shared VM, its speedup read 1.92–1.96× in calm runs and 1.63–1.64× while the host was
- *     busy, within the same hour.
+ *     threads, no pool, taking the tasks from a shared counter. The ceiling shows what this
+ *     machine's two cores allow at the time: on a shared VM, its speedup read 1.92–1.96× in
+ *     calm runs and 1.63–1.64× while the host was busy, within the same hour.
  *     Every (c) process runs with TurboFan's inlining off (`--no-turbo-inlining`, the same
  *     for every implementation and for the main-thread loop). With it on, V8 decides once
  *     per thread, by chance, whether to inline fib into itself, and the inlined code is
@@ -46,6 +46,7 @@ import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 import { bundleThreads } from '../scripts/bundle.js';
 import type * as CrewThreads from '../src/threads/index.js';
+import { RingBuffer } from '../src/internal/ring-buffer.js';
 import { compare, report, throughput } from './harness.js';
 
 // crew as its users run it, like the peers: plain JavaScript, bundled from the current source
@@ -269,25 +270,16 @@ function minimalPool(): Runner {
     });`;
   interface Lane {
     worker: Worker;
-    resolvers: ((value: unknown) => void)[];
-    head: number;
+    /** The promises of its tasks in flight, oldest first (a thread answers in order). */
+    resolvers: RingBuffer<(value: unknown) => void>;
   }
-  const waiting: { job: number; resolve: (value: unknown) => void }[] = [];
-  let waitingHead = 0;
+  const waiting = new RingBuffer<{ job: number; resolve: (value: unknown) => void }>();
   const lanes: Lane[] = Array.from({ length: THREADS }, () => {
-    const lane: Lane = { worker: new Worker(source, { eval: true }), resolvers: [], head: 0 };
+    const lane: Lane = { worker: new Worker(source, { eval: true }), resolvers: new RingBuffer() };
     lane.worker.on('message', (value) => {
-      const resolve = lane.resolvers[lane.head++]!;
-      if (lane.head === lane.resolvers.length) {
-        lane.resolvers.length = 0;
-        lane.head = 0;
-      }
-      if (waitingHead < waiting.length) {
-        const next = waiting[waitingHead++]!;
-        if (waitingHead === waiting.length) {
-          waiting.length = 0;
-          waitingHead = 0;
-        }
+      const resolve = lane.resolvers.shift()!;
+      const next = waiting.shift();
+      if (next !== undefined) {
         lane.resolvers.push(next.resolve);
         lane.worker.postMessage(next.job);
       }
@@ -298,7 +290,7 @@ function minimalPool(): Runner {
   return {
     run: (job) =>
       new Promise((resolve) => {
-        const lane = lanes.find((l) => l.resolvers.length - l.head < 2);
+        const lane = lanes.find((l) => l.resolvers.length < 2);
         if (lane === undefined) {
           waiting.push({ job, resolve });
           return;

@@ -151,11 +151,7 @@ function rejectUnknown(
       continue;
     }
     const extraKeys: readonly string[] =
-      extra === undefined
-        ? []
-        : Array.isArray(extra)
-          ? (extra as readonly string[])
-          : Object.keys(extra);
+      extra === undefined ? [] : Array.isArray(extra) ? (extra as string[]) : Object.keys(extra);
     throw unknownOption(`${prefix}${key}`, object[key], [...known, ...extraKeys]);
   }
 }
