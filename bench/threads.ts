@@ -10,7 +10,8 @@
  *     the main thread, timed in the same process just before and just after the pool's run
  *     (see the case). Each round of each implementation runs in a fresh process, with its
  *     pool started and the workload run twice before the timer (so it measures parallelism,
- *     not start-up); the handler is a plain .mjs for everyone. A floor runs in the same
+ *     not start-up); every thread and the main-thread loop run the same function, the export
+ *     of fixtures/fib.mjs (workerpool's worker imports it too). A floor runs in the same
  *     rounds (the least a pool can do with a promise per task), and a ceiling: two bare
  *     threads, no pool, taking the tasks from a shared counter. The ceiling shows what this
  *     machine's two cores allow at the time: on a shared VM, its speedup read 1.92–1.96× in
@@ -133,7 +134,7 @@ const makers: Record<string, (kind: Kind) => Runner> = {
     return { run: (job) => pool.run(job), close: () => pool.destroy() };
   },
   workerpool: (kind) => {
-    const pool = workerpool.pool(fixture('workerpool-worker.cjs'), {
+    const pool = workerpool.pool(fixture('workerpool-worker.mjs'), {
       minWorkers: THREADS,
       maxWorkers: THREADS,
       workerType: 'thread',
@@ -327,9 +328,14 @@ function bareEcho(): Runner {
   };
 }
 
-function fibOnMain(n: number): number {
-  return n < 2 ? n : fibOnMain(n - 1) + fibOnMain(n - 2);
-}
+/**
+ * The main-thread loop of case (c) calls the very function the pools' threads call: fib.mjs's
+ * export. Copies of the same three lines ran at different speeds (a module-local copy 2%
+ * faster than the export, a CommonJS one 4-5%), which the speedup would have measured.
+ */
+const { fib: fibOnMain } = (await import(pathToFileURL(fixture('fib.mjs')).href)) as {
+  fib: (n: number) => number;
+};
 
 async function latencies(pool: Runner): Promise<number[]> {
   const out: number[] = [];
