@@ -260,7 +260,7 @@ function bareThreads(): { run: (tasks: number) => Promise<void>; close: () => Pr
  * A second line for case (c), between the ceiling and the pools: the least a pool can do
  * that settles a promise per task. Bare threads each keep two tasks (one running, one ready,
  * so no thread waits for the main thread), a message per task each way; the main thread
- * keeps a FIFO array of what waits and resolves one promise per result. No options, no
+ * keeps a FIFO queue of what waits and resolves one promise per result. No options, no
  * retries, no stats, no events, no errors: a floor, not a pool.
  */
 function minimalPool(): Runner {
@@ -481,8 +481,10 @@ if (CASES.includes('c') && !childOfOtherCase('(c)')) {
           return speedup(() => bare!.run(FIB_TASKS));
         },
         'floor: minimal pool, a message each way per task': async () => {
-          minimal ??= minimalPool();
-          await minimal.run(1);
+          if (minimal === undefined) {
+            minimal = minimalPool();
+            await minimal.run(1); // threads up, as `pools.ready` does for the pools
+          }
           return speedup(() =>
             Promise.all(Array.from({ length: FIB_TASKS }, () => minimal!.run(FIB_N))),
           );
